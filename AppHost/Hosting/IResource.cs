@@ -1,0 +1,6 @@
+namespace Neutrino.AppHost.Hosting;
+
+public interface IResource
+{
+    string Name { get; }
+}

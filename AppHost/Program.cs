@@ -1,0 +1,38 @@
+using Neutrino.AppHost.Hosting;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var apiKey = builder.AddApiKey("api-key");
+
+var postgres = builder.AddPostgres("postgres");
+var tasksDb = postgres.AddDatabase("neutrino");
+var nats = builder.AddNats("nats").WithJetStream();
+
+var fastPool = builder.AddProject<Projects.FastPool>("fastpool")
+    .WithReplicas(builder.Configuration.GetValue("Neutrino:FastPoolReplicas", 2))
+    .WithReference(tasksDb).WaitFor(tasksDb)
+    .WithReference(nats).WaitFor(nats);
+
+var asyncPool = builder.AddProject<Projects.AsyncPool>("asyncpool")
+    .WithReplicas(builder.Configuration.GetValue("Neutrino:AsyncPoolReplicas", 2))
+    .WithReference(tasksDb).WaitFor(tasksDb)
+    .WithReference(nats).WaitFor(nats);
+
+var gpuPool = builder.AddProject<Projects.GpuPool>("gpupool")
+    .WithReference(tasksDb).WaitFor(tasksDb)
+    .WithReference(nats).WaitFor(nats);
+
+builder.AddProject<Projects.Gateway>("gateway")
+    .WithHttpEndpoint(port: builder.Configuration.GetValue("Neutrino:GatewayPort", 8080))
+    .WithEnvironment("Neutrino__Auth__BootstrapKey", apiKey)
+    .WithReference(tasksDb).WaitFor(tasksDb)
+    .WithReference(nats).WaitFor(nats)
+    .WithReference(fastPool).WaitFor(fastPool)
+    .WaitFor(asyncPool)
+    .WaitFor(gpuPool);
+
+builder.AddProject<Projects.Dashboard>("dashboard")
+    .WithHttpEndpoint(port: builder.Configuration.GetValue("Neutrino:DashboardPort", 8081))
+    .WithReference(tasksDb).WaitFor(tasksDb);
+
+await builder.Build().RunAsync();

@@ -1,0 +1,24 @@
+using Neutrino.Core.Tasks;
+
+namespace Neutrino.Core.Json;
+
+/// <summary>A task as the catalog bucket stores it and <c>GET /api</c> lists it.</summary>
+public sealed record CatalogEntry(string Name, string Mode, string Pool, long TimeoutMs, int MaxAttempts)
+{
+    public static CatalogEntry From(TaskDefinition definition) => new(
+        definition.Name,
+        WireNames.Of(definition.Mode),
+        definition.Pool,
+        (long)definition.Timeout.TotalMilliseconds,
+        definition.MaxAttempts);
+
+    /// <summary>Back to a definition; null when the entry is not one this version understands.</summary>
+    public TaskDefinition? ToDefinition()
+    {
+        if (!WireNames.TryParse(Mode, out Tasks.TaskMode mode) || !TaskDefinition.IsValidName(Name) || TimeoutMs <= 0 || MaxAttempts < 1)
+        {
+            return null;
+        }
+        return new TaskDefinition(Name, mode, TimeSpan.FromMilliseconds(TimeoutMs), mode == Tasks.TaskMode.Sync ? 1 : MaxAttempts);
+    }
+}

@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+
+namespace Neutrino.Core.Json;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(TaskView))]
+[JsonSerializable(typeof(TaskPage))]
+[JsonSerializable(typeof(TaskAccepted))]
+[JsonSerializable(typeof(SyncTaskResult))]
+[JsonSerializable(typeof(CatalogEntry))]
+[JsonSerializable(typeof(IReadOnlyList<CatalogEntry>))]
+public sealed partial class NeutrinoJsonContext : JsonSerializerContext;

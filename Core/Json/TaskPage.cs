@@ -1,0 +1,3 @@
+namespace Neutrino.Core.Json;
+
+public sealed record TaskPage(IReadOnlyList<TaskView> Items, string? NextCursor);

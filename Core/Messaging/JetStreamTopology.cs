@@ -1,0 +1,67 @@
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using NATS.Client.KeyValueStore;
+using Neutrino.Core.Tasks;
+
+namespace Neutrino.Core.Messaging;
+
+/// <summary>
+/// Creates (or brings up to date) the streams, consumers and bucket. Idempotent: the gateway
+/// and every pool run it at start-up, so start order does not matter.
+/// </summary>
+public static class JetStreamTopology
+{
+    /// <summary>How long a worker may hold a message without a sign of life before it is redelivered.</summary>
+    public static readonly TimeSpan AckWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>Re-publishes of a task id inside this window are dropped by the server.</summary>
+    public static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(2);
+
+    public static async Task EnsureStreamsAsync(INatsJSContext js, CancellationToken cancellationToken)
+    {
+        await js.CreateOrUpdateStreamAsync(
+            new StreamConfig(Subjects.TaskStream, ["neutrino.tasks.>"])
+            {
+                Retention = StreamConfigRetention.Workqueue,
+                Storage = StreamConfigStorage.File,
+                DuplicateWindow = DuplicateWindow,
+                Discard = StreamConfigDiscard.Old,
+            },
+            cancellationToken);
+        await js.CreateOrUpdateStreamAsync(
+            new StreamConfig(Subjects.DeadLetterStream, ["neutrino.dead.>"])
+            {
+                Retention = StreamConfigRetention.Limits,
+                Storage = StreamConfigStorage.File,
+                MaxAge = TimeSpan.FromDays(14),
+            },
+            cancellationToken);
+    }
+
+    public static async Task<IReadOnlyDictionary<TaskPriority, INatsJSConsumer>> EnsureConsumersAsync(
+        INatsJSContext js, string pool, CancellationToken cancellationToken)
+    {
+        var consumers = new Dictionary<TaskPriority, INatsJSConsumer>();
+        foreach (var priority in Subjects.PrioritiesInOrder)
+        {
+            consumers[priority] = await js.CreateOrUpdateConsumerAsync(
+                Subjects.TaskStream,
+                new ConsumerConfig(Subjects.Consumer(pool, priority))
+                {
+                    FilterSubject = Subjects.ConsumerFilter(pool, priority),
+                    AckPolicy = ConsumerConfigAckPolicy.Explicit,
+                    AckWait = AckWait,
+                    // Attempts are counted and capped by the worker per task (see QueuedTaskWorker), not here.
+                    MaxDeliver = -1,
+                    MaxAckPending = 10_000,
+                },
+                cancellationToken);
+        }
+        return consumers;
+    }
+
+    public static async Task<INatsKVStore> EnsureCatalogAsync(INatsKVContext kv, CancellationToken cancellationToken) =>
+        await kv.CreateOrUpdateStoreAsync(
+            new NatsKVConfig(Subjects.CatalogBucket) { Storage = NatsKVStorageType.File, History = 1 },
+            cancellationToken);
+}

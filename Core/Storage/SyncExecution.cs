@@ -1,0 +1,14 @@
+namespace Neutrino.Core.Storage;
+
+/// <summary>A sync task that has already run: recorded in one go, after the caller has its answer.</summary>
+public sealed record SyncExecution(
+    Guid Id,
+    string Name,
+    string Priority,
+    string? Args,
+    string Status,
+    string? Result,
+    string? Error,
+    DateTimeOffset StartedAt,
+    DateTimeOffset CompletedAt,
+    string WorkerId);

@@ -1,0 +1,41 @@
+namespace Neutrino.Core.Storage;
+
+/// <summary>A task's current state: one row per task, denormalised for the dashboard's filters.</summary>
+public sealed class TaskRecord
+{
+    public Guid Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public required string Mode { get; set; }
+
+    public required string Pool { get; set; }
+
+    public required string Status { get; set; }
+
+    public required string Priority { get; set; }
+
+    public string? Args { get; set; }
+
+    public string? Result { get; set; }
+
+    public string? Error { get; set; }
+
+    public int Attempts { get; set; }
+
+    public int MaxAttempts { get; set; }
+
+    public double? Progress { get; set; }
+
+    public string? ProgressMessage { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public string? WorkerId { get; set; }
+
+    public DateTimeOffset? CancelRequestedAt { get; set; }
+}

@@ -1,0 +1,17 @@
+namespace Neutrino.Core.Tasks;
+
+/// <summary>The worker pools and which execution mode each one serves.</summary>
+public static class Pools
+{
+    public const string Fast = "fast";
+    public const string Async = "async";
+    public const string Gpu = "gpu";
+
+    public static string For(TaskMode mode) => mode switch
+    {
+        TaskMode.Sync => Fast,
+        TaskMode.Async => Async,
+        TaskMode.Gpu => Gpu,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
+    };
+}

@@ -1,0 +1,8 @@
+namespace Neutrino.Core.Tasks;
+
+public enum TaskPriority
+{
+    High,
+    Normal,
+    Low,
+}

@@ -1,0 +1,10 @@
+namespace Neutrino.Core.Tasks;
+
+public enum TaskState
+{
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}

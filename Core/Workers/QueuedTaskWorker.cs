@@ -1,0 +1,359 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using Neutrino.Core.Messaging;
+using Neutrino.Core.Storage;
+using Neutrino.Core.Tasks;
+
+namespace Neutrino.Core.Workers;
+
+/// <summary>
+/// Runs a pool's queued tasks from its JetStream consumers, one per priority, taking from a lower
+/// priority only when the higher ones are empty. Delivery is at least once; the state writes are
+/// forward-only, so a redelivered message never moves a task back.
+/// </summary>
+internal sealed partial class QueuedTaskWorker(
+    TaskRegistry registry,
+    INatsConnection nats,
+    INatsJSContext js,
+    TaskStore store,
+    RunningTasks running,
+    WorkerIdentity identity,
+    IServiceScopeFactory scopes,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<QueuedTaskWorker> logger) : BackgroundService
+{
+    private const int MaxFetch = 64;
+    private readonly WorkerOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        for (var failures = 0; !stoppingToken.IsCancellationRequested;)
+        {
+            try
+            {
+                await ConsumeAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NatsException or TimeoutException)
+            {
+                // Broker gone or restarting: back off and bind again; unacked messages are redelivered.
+                failures++;
+                LogConsumeFailed(logger, registry.Pool, ex);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(failures, 5)), time, stoppingToken);
+            }
+        }
+    }
+
+    private async Task ConsumeAsync(CancellationToken stoppingToken)
+    {
+        await JetStreamTopology.EnsureStreamsAsync(js, stoppingToken);
+        var consumers = await JetStreamTopology.EnsureConsumersAsync(js, registry.Pool, stoppingToken);
+        // Every publish to the pool's subjects also reaches this plain subscription: an idle worker wakes at once.
+        await using var doorbell = await nats.SubscribeCoreAsync<byte[]>(Subjects.PoolTasks(registry.Pool), cancellationToken: stoppingToken);
+        LogConsuming(logger, registry.Pool, _options.Concurrency);
+
+        var slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await slots.WaitAsync(stoppingToken);
+                var free = 1;
+                while (free < MaxFetch && slots.Wait(0, CancellationToken.None))
+                {
+                    free++;
+                }
+                while (doorbell.Msgs.TryRead(out _))
+                {
+                }
+
+                var received = 0;
+                foreach (var priority in Subjects.PrioritiesInOrder)
+                {
+                    await foreach (var msg in consumers[priority].FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = free }, cancellationToken: stoppingToken))
+                    {
+                        received++;
+                        _ = RunAndReleaseAsync(msg, slots, stoppingToken);
+                    }
+                    if (received > 0)
+                    {
+                        break;
+                    }
+                }
+                if (received < free)
+                {
+                    slots.Release(free - received);
+                }
+                if (received == 0)
+                {
+                    using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    idle.CancelAfter(_options.IdlePoll);
+                    try
+                    {
+                        await doorbell.Msgs.WaitToReadAsync(idle.Token);
+                    }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        // Idle poll: delayed retries (Nak with delay) ring no bell.
+                    }
+                }
+            }
+        }
+        finally
+        {
+            // Shutdown or broker failure: wait for in-flight tasks; on shutdown they hand their messages back.
+            for (var i = 0; i < _options.Concurrency; i++)
+            {
+                await slots.WaitAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task RunAndReleaseAsync(INatsJSMsg<byte[]> msg, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await ProcessAsync(msg, stoppingToken);
+        }
+#pragma warning disable CA1031 // Whatever went wrong, the message stays unacked and is redelivered; the worker goes on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogProcessFailed(logger, msg.Subject, ex);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private async Task ProcessAsync(INatsJSMsg<byte[]> msg, CancellationToken stoppingToken)
+    {
+        if (!TryReadTask(msg, out var id, out var name))
+        {
+            LogMalformed(logger, msg.Subject);
+            await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
+            return;
+        }
+        var attempt = (int)Math.Min(msg.Metadata?.NumDelivered ?? 1, int.MaxValue);
+        var registration = registry.Find(name);
+        if (registration is null)
+        {
+            await GiveUpAsync(msg, id, name, $"no handler for task '{name}' in pool '{registry.Pool}'");
+            return;
+        }
+        var definition = registration.Definition;
+        if (attempt > definition.MaxAttempts)
+        {
+            // Only redeliveries without a recorded outcome get here: the workers running it died.
+            await GiveUpAsync(msg, id, name, $"delivered {attempt} times without an outcome (workers lost while running it)");
+            return;
+        }
+
+        var cancel = running.Register(id);
+        try
+        {
+            // 1. Record the start. Dying after this: the message is redelivered after AckWait, and the
+            //    next delivery (a higher attempt) may start the task again.
+            if (!await WriteAsync(() => store.TryStartAsync(id, attempt, identity.Id, time.GetUtcNow(), CancellationToken.None)))
+            {
+                // Finished, cancelled, or a later attempt already runs: this delivery is stale.
+                if (await WriteAsync(() => store.CancelIfRequestedAsync(id, identity.Id, time.GetUtcNow(), CancellationToken.None)))
+                {
+                    await AnnounceDoneAsync(id);
+                }
+                await msg.AckAsync(cancellationToken: CancellationToken.None);
+                return;
+            }
+
+            // 2. Run, telling the server the task is alive so it is not redelivered meanwhile.
+            TaskOutcome outcome;
+            using (var activity = StartActivity(msg, name, id, attempt))
+            using (var stopBeats = new CancellationTokenSource())
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, stoppingToken))
+            {
+                var beats = HeartbeatAsync(msg, stopBeats.Token);
+                await using var scope = scopes.CreateAsyncScope();
+                var context = new TaskContext(id, name, attempt, identity.Id,
+                    (fraction, message, ct) => WriteAsync(() => store.ReportProgressAsync(id, fraction, message, ct)));
+                outcome = await TaskExecutor.RunAsync(
+                    registration.CreateHandler(scope.ServiceProvider), msg.Data ?? [], context, definition.Timeout, time, linked.Token);
+                await stopBeats.CancelAsync();
+                await beats;
+                activity?.SetTag("neutrino.outcome", outcome.Kind.ToString());
+            }
+
+            // 3. Record the outcome, then settle the message. Dying in between: the redelivery's start is
+            //    refused (the task is terminal) and it is acked, so the outcome stands once.
+            if (outcome.Kind == OutcomeKind.Cancelled && !cancel.IsCancellationRequested)
+            {
+                // Shutting down: hand the message back so another worker takes it at once.
+                LogHandedBack(logger, id, name);
+                await msg.NakAsync(cancellationToken: CancellationToken.None);
+                return;
+            }
+            if (outcome.Kind is OutcomeKind.Failed or OutcomeKind.TimedOut && outcome.Retryable && attempt < definition.MaxAttempts)
+            {
+                var delay = definition.Retry.DelayAfter(attempt, Random.Shared.NextDouble());
+                await WriteAsync(() => store.ScheduleRetryAsync(id, attempt, outcome.Error!, delay, identity.Id, time.GetUtcNow(), CancellationToken.None));
+                LogRetrying(logger, id, name, attempt, delay, outcome.Error);
+                await msg.NakAsync(new AckOpts { NakDelay = delay }, CancellationToken.None);
+                return;
+            }
+
+            var result = outcome.Result is null ? null : Encoding.UTF8.GetString(outcome.Result);
+            await WriteAsync(() => store.FinishAsync(id, outcome.State, result, outcome.Error, identity.Id, time.GetUtcNow(), CancellationToken.None));
+            if (outcome.State == TaskState.Failed)
+            {
+                await DeadLetterAsync(msg, name, outcome.Error!);
+                await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
+            }
+            else
+            {
+                await msg.AckAsync(cancellationToken: CancellationToken.None);
+            }
+            await AnnounceDoneAsync(id);
+        }
+        finally
+        {
+            running.Unregister(id, cancel);
+        }
+    }
+
+    private async Task GiveUpAsync(INatsJSMsg<byte[]> msg, Guid id, string name, string error)
+    {
+        LogGivingUp(logger, id, name, error);
+        await WriteAsync(() => store.FinishAsync(id, TaskState.Failed, null, error, identity.Id, time.GetUtcNow(), CancellationToken.None));
+        await DeadLetterAsync(msg, name, error);
+        await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
+        await AnnounceDoneAsync(id);
+    }
+
+    private async Task DeadLetterAsync(INatsJSMsg<byte[]> msg, string name, string error)
+    {
+        var headers = new NatsHeaders();
+        foreach (var (key, value) in msg.Headers ?? [])
+        {
+            headers[key] = value;
+        }
+        headers[TaskHeaders.Error] = error.Length > 1024 ? error[..1024] : error;
+        headers[TaskHeaders.Attempts] = (msg.Metadata?.NumDelivered ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var ack = await js.PublishAsync(Subjects.DeadLetter(registry.Pool, name), msg.Data, headers: headers, cancellationToken: CancellationToken.None);
+        ack.EnsureSuccess();
+    }
+
+    private async Task AnnounceDoneAsync(Guid id)
+    {
+        try
+        {
+            await nats.PublishAsync(Subjects.Done(id), cancellationToken: CancellationToken.None);
+        }
+        catch (NatsException ex)
+        {
+            // Only long-polls listen; they also re-read the store on their own.
+            LogAnnounceFailed(logger, id, ex);
+        }
+    }
+
+    private async Task HeartbeatAsync(INatsJSMsg<byte[]> msg, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.HeartbeatInterval, time, cancellationToken);
+                await msg.AckProgressAsync(cancellationToken: cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (NatsException ex)
+        {
+            LogHeartbeatFailed(logger, msg.Subject, ex);
+        }
+    }
+
+    /// <summary>State writes are retried: a completion is never dropped because PostgreSQL blinked.</summary>
+    private async Task<bool> WriteAsync(Func<Task<bool>> write)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await write();
+            }
+            catch (Exception ex) when (attempt < 12 && ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, attempt - 1), 5000)), time);
+            }
+        }
+    }
+
+    private static bool TryReadTask(INatsJSMsg<byte[]> msg, out Guid id, out string name)
+    {
+        id = Guid.Empty;
+        name = "";
+        if (msg.Headers is null
+            || !msg.Headers.TryGetValue(TaskHeaders.TaskId, out var idValue)
+            || !msg.Headers.TryGetValue(TaskHeaders.TaskName, out var nameValue)
+            || !Guid.TryParse(idValue.ToString(), out id))
+        {
+            return false;
+        }
+        name = nameValue.ToString();
+        return TaskDefinition.IsValidName(name);
+    }
+
+    private static Activity? StartActivity(INatsJSMsg<byte[]> msg, string name, Guid id, int attempt)
+    {
+        ActivityContext parent = default;
+        if (msg.Headers is not null && msg.Headers.TryGetValue(TaskHeaders.TraceParent, out var traceParent))
+        {
+            msg.Headers.TryGetValue(TaskHeaders.TraceState, out var traceState);
+            ActivityContext.TryParse(traceParent.ToString(), traceState.ToString(), out parent);
+        }
+        var activity = NeutrinoTelemetry.Source.StartActivity($"run {name}", ActivityKind.Consumer, parent);
+        activity?.SetTag("neutrino.task.id", id.ToString());
+        activity?.SetTag("neutrino.task.name", name);
+        activity?.SetTag("neutrino.task.attempt", attempt);
+        return activity;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pool {Pool} consuming with {Concurrency} slots")]
+    private static partial void LogConsuming(ILogger logger, string pool, int concurrency);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool} lost its consumers; binding again")]
+    private static partial void LogConsumeFailed(ILogger logger, string pool, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Processing {Subject} failed; the message will be redelivered")]
+    private static partial void LogProcessFailed(ILogger logger, string subject, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message on {Subject} has no valid task headers; terminated")]
+    private static partial void LogMalformed(ILogger logger, string subject);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({Name}) failed for good: {Error}")]
+    private static partial void LogGivingUp(ILogger logger, Guid taskId, string name, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} ({Name}) attempt {Attempt} failed; retrying in {Delay}: {Error}")]
+    private static partial void LogRetrying(ILogger logger, Guid taskId, string name, int attempt, TimeSpan delay, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} ({Name}) handed back at shutdown")]
+    private static partial void LogHandedBack(ILogger logger, Guid taskId, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat for {Subject} failed; the message may be redelivered")]
+    private static partial void LogHeartbeatFailed(ILogger logger, string subject, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not announce completion of {TaskId}")]
+    private static partial void LogAnnounceFailed(ILogger logger, Guid taskId, Exception error);
+}

@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+
+namespace Neutrino.Core.Workers;
+
+/// <summary>The cancellation sources of the tasks this process is running, by task id.</summary>
+public sealed class RunningTasks
+{
+    private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
+
+    public int Count => _running.Count;
+
+    public CancellationTokenSource Register(Guid id)
+    {
+        var source = new CancellationTokenSource();
+        _running[id] = source;
+        return source;
+    }
+
+    public void Unregister(Guid id, CancellationTokenSource source)
+    {
+        _running.TryRemove(new KeyValuePair<Guid, CancellationTokenSource>(id, source));
+        source.Dispose();
+    }
+
+    public bool TryCancel(Guid id)
+    {
+        if (!_running.TryGetValue(id, out var source))
+        {
+            return false;
+        }
+        try
+        {
+            source.Cancel();
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // finished between the lookup and the cancel
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using Neutrino.Core.Storage;
+using Neutrino.Dashboard.Components;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNpgsqlDataSource("neutrino");
+builder.AddTaskStore();
+builder.Services.AddRazorComponents();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.UseAntiforgery();
+app.MapRazorComponents<App>();
+
+app.Run();

@@ -1,0 +1,119 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using NATS.Client.Core;
+using Neutrino.Core.Http;
+using Neutrino.Core.Json;
+using Neutrino.Core.Messaging;
+using Neutrino.Core.Storage;
+using Neutrino.Core.Tasks;
+using Neutrino.Gateway.Catalog;
+using Neutrino.Gateway.Extensions;
+
+namespace Neutrino.Gateway.Apis;
+
+/// <summary>The task catalog and the polling API. <c>POST /api/{task}</c> is the proxy route (see <c>SyncTaskProxy</c>).</summary>
+internal static class TasksApi
+{
+    public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api", GetCatalog);
+
+        var tasks = app.MapGroup("/tasks");
+        tasks.MapGet("/", ListTasksAsync);
+        tasks.MapGet("/{id}", GetTaskAsync);
+        tasks.MapDelete("/{id}", CancelTaskAsync);
+        return app;
+    }
+
+    private static Ok<IReadOnlyList<CatalogEntry>> GetCatalog(TaskCatalog catalog) =>
+        TypedResults.Ok<IReadOnlyList<CatalogEntry>>([.. catalog.All.Select(CatalogEntry.From)]);
+
+    private static async Task<Results<Ok<TaskPage>, ProblemHttpResult>> ListTasksAsync(
+        TaskQueries queries,
+        string? status,
+        string? name,
+        string? pool,
+        int? limit,
+        string? cursor,
+        CancellationToken cancellationToken)
+    {
+        if (status is not null && !WireNames.TryParse(status, out TaskState _))
+        {
+            return TaskProblems.BadRequest($"Unknown status '{status}': use queued, running, completed, failed or cancelled.");
+        }
+        if (limit is < 1 or > TaskFilter.MaxLimit)
+        {
+            return TaskProblems.BadRequest($"'limit' must be between 1 and {TaskFilter.MaxLimit}.");
+        }
+        Guid? before = null;
+        if (cursor is not null)
+        {
+            if (!Guid.TryParse(cursor, out var parsed))
+            {
+                return TaskProblems.BadRequest("'cursor' is not a cursor from a previous page.");
+            }
+            before = parsed;
+        }
+        var page = await queries.ListAsync(new TaskFilter(status, name, pool, before, limit ?? 50), cancellationToken);
+        return TypedResults.Ok(page);
+    }
+
+    private static async Task<Results<Ok<TaskView>, ProblemHttpResult>> GetTaskAsync(
+        string id,
+        int? wait,
+        TaskQueries queries,
+        INatsConnection nats,
+        IOptions<GatewayOptions> options,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var taskId))
+        {
+            return TaskProblems.Problem(StatusCodes.Status404NotFound, "Task not found", $"'{id}' is not a task id.");
+        }
+        var maxWait = options.Value.MaxWaitSeconds;
+        if (wait is < 0 || wait > maxWait)
+        {
+            return TaskProblems.BadRequest($"'wait' must be between 0 and {maxWait} seconds.");
+        }
+        var view = wait is > 0
+            ? await LongPoll.WaitForTerminalAsync(taskId, TimeSpan.FromSeconds(wait.Value), queries, nats, time, cancellationToken)
+            : await queries.GetAsync(taskId, cancellationToken);
+        return view is null ? TaskProblems.TaskNotFound(taskId) : TypedResults.Ok(view);
+    }
+
+    /// <summary>
+    /// A queued task is cancelled at once and never runs. A running one is asked to stop: the
+    /// answer is 202 and the worker records <c>cancelled</c> when the handler has stopped.
+    /// </summary>
+    private static async Task<Results<Ok<TaskView>, Accepted<TaskView>, ProblemHttpResult>> CancelTaskAsync(
+        string id,
+        TaskStore store,
+        TaskQueries queries,
+        INatsConnection nats,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var taskId))
+        {
+            return TaskProblems.Problem(StatusCodes.Status404NotFound, "Task not found", $"'{id}' is not a task id.");
+        }
+        if (await store.CancelQueuedAsync(taskId, time.GetUtcNow(), cancellationToken))
+        {
+            await nats.PublishAsync(Subjects.Done(taskId), cancellationToken: cancellationToken);
+            return TypedResults.Ok((await queries.GetAsync(taskId, cancellationToken))!);
+        }
+        if (await store.RequestCancelAsync(taskId, time.GetUtcNow(), cancellationToken))
+        {
+            await nats.PublishAsync(Subjects.Cancel(taskId), cancellationToken: cancellationToken);
+            return TypedResults.Accepted($"/tasks/{taskId}", (await queries.GetAsync(taskId, cancellationToken))!);
+        }
+        var view = await queries.GetAsync(taskId, cancellationToken);
+        return view switch
+        {
+            null => TaskProblems.TaskNotFound(taskId),
+            { Status: "running" } => TypedResults.Accepted($"/tasks/{taskId}", view), // cancellation already asked for
+            _ => TaskProblems.Conflict(taskId, $"Task {taskId} is already {view.Status}; only queued or running tasks can be cancelled."),
+        };
+    }
+}

@@ -1,0 +1,45 @@
+using Neutrino.Core.Http;
+
+namespace Neutrino.Gateway.Auth;
+
+internal static class ApiKeyExtensions
+{
+    private static readonly string[] ProtectedPrefixes = ["/api", "/tasks", "/v1"];
+
+    public static IHostApplicationBuilder AddApiKeys(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section);
+        builder.Services.AddSingleton<ApiKeys>();
+        return builder;
+    }
+
+    /// <summary>Every request under <c>/api</c>, <c>/tasks</c> and <c>/v1</c> needs <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key</c>.</summary>
+    public static WebApplication UseApiKeys(this WebApplication app)
+    {
+        // Resolved now: a gateway without keys fails at start-up, not on the first request.
+        var keys = app.Services.GetRequiredService<ApiKeys>();
+        app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path;
+            if (!ProtectedPrefixes.Any(prefix => path.StartsWithSegments(prefix)) || keys.IsValid(PresentedKey(context.Request)))
+            {
+                await next(context);
+                return;
+            }
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await TaskProblems.Problem(StatusCodes.Status401Unauthorized, "Unauthorized",
+                "A valid API key is required: send 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.").ExecuteAsync(context);
+        });
+        return app;
+    }
+
+    private static ReadOnlySpan<char> PresentedKey(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization.AsSpan(7).Trim();
+        }
+        return request.Headers["X-Api-Key"].ToString().AsSpan().Trim();
+    }
+}

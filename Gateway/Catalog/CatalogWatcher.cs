@@ -1,0 +1,71 @@
+using System.Text.Json;
+using NATS.Client.Core;
+using NATS.Client.KeyValueStore;
+using Neutrino.Core.Json;
+using Neutrino.Core.Messaging;
+
+namespace Neutrino.Gateway.Catalog;
+
+/// <summary>Follows the catalog bucket, so a task a pool registers is routable at once, without a gateway restart.</summary>
+internal sealed partial class CatalogWatcher(INatsKVContext kv, TaskCatalog catalog, ILogger<CatalogWatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        for (var failures = 0; !stoppingToken.IsCancellationRequested;)
+        {
+            try
+            {
+                var store = await JetStreamTopology.EnsureCatalogAsync(kv, stoppingToken);
+                var options = new NatsKVWatchOpts
+                {
+                    OnNoData = _ =>
+                    {
+                        catalog.MarkLoaded();
+                        return ValueTask.FromResult(true);
+                    },
+                };
+                await foreach (var entry in store.WatchAsync<byte[]>(opts: options, cancellationToken: stoppingToken))
+                {
+                    failures = 0;
+                    Apply(entry);
+                    if (entry.Delta == 0)
+                    {
+                        catalog.MarkLoaded();
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is NatsException or JsonException && !stoppingToken.IsCancellationRequested)
+            {
+                failures++;
+                LogWatchFailed(logger, ex);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(failures, 5)), stoppingToken);
+            }
+        }
+    }
+
+    private void Apply(NatsKVEntry<byte[]> entry)
+    {
+        if (entry.Operation != NatsKVOperation.Put || entry.Value is null)
+        {
+            catalog.Remove(entry.Key);
+            return;
+        }
+        var definition = JsonSerializer.Deserialize(entry.Value, NeutrinoJsonContext.Default.CatalogEntry)?.ToDefinition();
+        if (definition is null || definition.Name != entry.Key)
+        {
+            LogIgnored(logger, entry.Key);
+            return;
+        }
+        catalog.Set(definition);
+        LogRoutable(logger, definition.Name, definition.Pool);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {Name} routable to pool {Pool}")]
+    private static partial void LogRoutable(ILogger logger, string name, string pool);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Catalog entry {Key} is not a valid task definition; ignored")]
+    private static partial void LogIgnored(ILogger logger, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Catalog watch failed; watching again")]
+    private static partial void LogWatchFailed(ILogger logger, Exception error);
+}

@@ -1,0 +1,29 @@
+using Neutrino.Core.Http;
+using Neutrino.Gateway.Auth;
+using Neutrino.Gateway.Catalog;
+using Neutrino.Gateway.Routing;
+using Neutrino.Gateway.Submission;
+
+namespace Neutrino.Gateway.Extensions;
+
+internal static class GatewayExtensions
+{
+    public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddNeutrinoJson();
+
+        builder.AddApiKeys();
+
+        services.AddSingleton<TaskCatalog>();
+        services.AddHostedService<CatalogWatcher>();
+        services.AddHealthChecks().AddCheck<TaskCatalog>("catalog", tags: ["ready"]);
+
+        services.AddSingleton<QueuedTaskSubmitter>();
+        services.AddSingleton<TaskAdmission>();
+        builder.AddSyncTaskProxy();
+        return builder;
+    }
+}

@@ -1,0 +1,22 @@
+using Neutrino.Core.Storage;
+using Neutrino.Gateway.Apis;
+using Neutrino.Gateway.Auth;
+using Neutrino.Gateway.Extensions;
+using Neutrino.Gateway.Routing;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNatsClient("nats");
+builder.AddNpgsqlDataSource("neutrino");
+builder.AddTaskStore();
+builder.AddGatewayServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.UseApiKeys();
+app.MapTasksApi();
+app.MapSyncTaskProxy();
+
+app.Run();
