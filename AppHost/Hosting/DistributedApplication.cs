@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Neutrino.AppHost.Hosting;
 
@@ -30,6 +32,7 @@ public sealed class DistributedApplication
         try
         {
             await StartAsync(shutdown.Token);
+            await WriteEndpointsAsync();
             PrintSummary();
             await Task.Delay(Timeout.Infinite, shutdown.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             _host.Console.WriteLine("apphost", "stopping");
@@ -86,6 +89,7 @@ public sealed class DistributedApplication
     /// <summary>Stops every started resource, the last started first.</summary>
     public async Task StopAsync()
     {
+        File.Delete(EndpointsFile);
         List<ManagedResource> started;
         lock (_startedLock)
         {
@@ -109,6 +113,35 @@ public sealed class DistributedApplication
         _host.Console.WriteLine("apphost", $"starting {resource.Name}");
         await resource.StartAsync(_host, cancellationToken);
         _host.Console.WriteLine("apphost", $"{resource.Name} is healthy");
+    }
+
+    /// <summary>Where each resource answers, for tools and tests: written once all are healthy, removed at stop. Holds secrets: owner-only.</summary>
+    public string EndpointsFile => Path.Combine(_host.RunDirectory, "endpoints.json");
+
+    private async Task WriteEndpointsAsync()
+    {
+        var document = new JsonObject();
+        foreach (var resource in _resources)
+        {
+            var entry = new JsonObject();
+            if (resource is IResourceWithConnectionString withConnection)
+            {
+                entry["connection_string"] = withConnection.ConnectionString;
+            }
+            if (resource is IResourceWithEndpoints withEndpoints)
+            {
+                entry["urls"] = new JsonArray([.. withEndpoints.HttpUrls.Select(url => JsonValue.Create(url))]);
+            }
+            if (resource is ParameterResource parameter)
+            {
+                entry["value"] = parameter.Value;
+            }
+            document[resource.Name] = entry;
+        }
+        var temporary = EndpointsFile + ".tmp";
+        await File.WriteAllTextAsync(temporary, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temporary, EndpointsFile, overwrite: true);
     }
 
     private void PrintSummary()

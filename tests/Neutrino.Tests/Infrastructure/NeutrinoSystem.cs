@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Neutrino.AppHost.Hosting;
+
+namespace Neutrino.Tests.Infrastructure;
+
+/// <summary>
+/// The whole system, started the way a user starts it: the AppHost process, with its own data
+/// directory and free ports. Everything it runs is real: PostgreSQL, nats-server, every service.
+/// </summary>
+public sealed class NeutrinoSystem : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private NeutrinoSystem(Process process, string dataDirectory, string apiKey)
+    {
+        _process = process;
+        DataDirectory = dataDirectory;
+        ApiKey = apiKey;
+    }
+
+    public string DataDirectory { get; }
+
+    public string ApiKey { get; }
+
+    public Uri Gateway { get; private set; } = null!;
+
+    public Uri Dashboard { get; private set; } = null!;
+
+    public string TasksConnectionString { get; private set; } = "";
+
+    public string NatsUrl { get; private set; } = "";
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static string NewDataDirectory()
+    {
+        // Under /tmp: the postgres user must be able to reach it.
+        var directory = Path.Combine(Path.GetTempPath(), "neutrino-tests", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    public static async Task<NeutrinoSystem> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null, params string[] arguments)
+    {
+        var apiKey = "nk_test_" + Guid.NewGuid().ToString("N");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(BuildInfo.OutputAssembly("AppHost", "Neutrino.AppHost"));
+        foreach (var argument in arguments.Concat([$"--Neutrino:DataDir={dataDirectory}", "--Neutrino:GatewayPort=0", "--Neutrino:DashboardPort=0"]))
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.Environment["Neutrino__Auth__BootstrapKey"] = apiKey;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info };
+        var system = new NeutrinoSystem(process, dataDirectory, apiKey);
+        process.OutputDataReceived += (_, e) => system.Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => system.Collect(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await system.WaitForEndpointsAsync();
+        }
+        catch
+        {
+            await system.DisposeAsync();
+            throw;
+        }
+        return system;
+    }
+
+    public HttpClient CreateClient(bool authenticated = true)
+    {
+        var client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(90) };
+        if (authenticated)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        }
+        return client;
+    }
+
+    /// <summary>The pids of every process the AppHost started, from its pid files.</summary>
+    public IReadOnlyList<int> ChildProcessIds() =>
+        [.. Directory.EnumerateFiles(Path.Combine(DataDirectory, "run"), "*.pid").Select(f => int.Parse(File.ReadAllLines(f)[0], System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>Ctrl+C's twin: SIGTERM to the AppHost, then its exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Signals.Send(_process.Id, Signals.SigTerm);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        _process.Dispose();
+    }
+
+    private void Collect(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private async Task WaitForEndpointsAsync()
+    {
+        var file = Path.Combine(DataDirectory, "run", "endpoints.json");
+        var started = Stopwatch.StartNew();
+        while (!File.Exists(file))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The AppHost exited with code {_process.ExitCode} before it was up:\n{Tail(Output)}");
+            }
+            if (started.Elapsed > StartTimeout)
+            {
+                throw new TimeoutException($"The AppHost was not up after {StartTimeout}:\n{Tail(Output)}");
+            }
+            await Task.Delay(250);
+        }
+        var endpoints = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        Gateway = new Uri(endpoints["gateway"]!["urls"]![0]!.GetValue<string>());
+        Dashboard = new Uri(endpoints["dashboard"]!["urls"]![0]!.GetValue<string>());
+        TasksConnectionString = endpoints["neutrino"]!["connection_string"]!.GetValue<string>();
+        NatsUrl = endpoints["nats"]!["connection_string"]!.GetValue<string>();
+    }
+
+    private static string Tail(string text) => string.Join('\n', text.Split('\n').TakeLast(60));
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Neutrino.Tests.Infrastructure;
+
+/// <summary>The public HTTP API as a caller sees it, with bounded waits.</summary>
+public static class TaskClient
+{
+    public static async Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> PostAsync(this HttpClient client, string task, string body)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        var response = await client.PostAsync($"/api/{task}", content);
+        return (response.StatusCode, await ReadJsonAsync(response), response);
+    }
+
+    public static async Task<Guid> SubmitAsync(this HttpClient client, string task, string body)
+    {
+        var (status, json, _) = await client.PostAsync(task, body);
+        Assert.True(status == HttpStatusCode.Accepted, $"expected 202, got {(int)status}: {json}");
+        return Guid.Parse(json!["task_id"]!.GetValue<string>());
+    }
+
+    public static async Task<JsonNode?> GetTaskAsync(this HttpClient client, Guid id, int waitSeconds = 0)
+    {
+        var response = await client.GetAsync(waitSeconds > 0 ? $"/tasks/{id}?wait={waitSeconds}" : $"/tasks/{id}");
+        return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadJsonAsync(response);
+    }
+
+    /// <summary>Long-polls until the task's status satisfies <paramref name="done"/>; fails after <paramref name="timeout"/>.</summary>
+    public static async Task<JsonNode> WaitForAsync(this HttpClient client, Guid id, Func<string, bool> done, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        JsonNode? last = null;
+        while (!deadline.IsCancellationRequested)
+        {
+            last = await client.GetTaskAsync(id, waitSeconds: 1);
+            if (last?["status"]?.GetValue<string>() is { } status && done(status))
+            {
+                return last;
+            }
+            await Task.Delay(50, CancellationToken.None);
+        }
+        throw new TimeoutException($"Task {id} did not reach the expected state; last seen: {last}");
+    }
+
+    public static Task<JsonNode> WaitForTerminalAsync(this HttpClient client, Guid id, TimeSpan? timeout = null) =>
+        client.WaitForAsync(id, s => s is "completed" or "failed" or "cancelled", timeout);
+
+    public static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(text);
+        }
+    }
+
+    public static string Status(this JsonNode task) => task["status"]!.GetValue<string>();
+}

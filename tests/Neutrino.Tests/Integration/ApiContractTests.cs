@@ -1,0 +1,178 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Neutrino.Tests.Infrastructure;
+
+namespace Neutrino.Tests.Integration;
+
+[Collection(SystemCollection.Name)]
+public sealed class ApiContractTests(SystemFixture fixture)
+{
+    private readonly HttpClient _client = fixture.System.CreateClient();
+
+    [Fact]
+    public async Task The_catalog_lists_every_registered_task_with_its_mode_and_pool()
+    {
+        var catalog = (await TaskClient.ReadJsonAsync(await _client.GetAsync("/api")))!.AsArray();
+        var byName = catalog.ToDictionary(t => t!["name"]!.GetValue<string>(), t => t!);
+
+        Assert.Equal(("sync", "fast"), (byName["echo"]["mode"]!.GetValue<string>(), byName["echo"]["pool"]!.GetValue<string>()));
+        Assert.Equal(("async", "async"), (byName["sleep"]["mode"]!.GetValue<string>(), byName["sleep"]["pool"]!.GetValue<string>()));
+        Assert.Equal(5, byName["fail"]["max_attempts"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task An_unknown_task_is_404_problem_json()
+    {
+        var (status, problem, response) = await _client.PostAsync("no-such-task", "{}");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("no-such-task", problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("echo")]
+    [InlineData("sleep")]
+    public async Task A_malformed_body_is_400_whatever_the_mode(string task)
+    {
+        var (status, problem, response) = await _client.PostAsync(task, """{"args": {"ms": 1""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("not valid JSON", problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_priority_is_400()
+    {
+        var (status, problem, _) = await _client.PostAsync("sleep", """{"args":{"ms":1},"priority":"asap"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("priority", problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("echo")]
+    [InlineData("sleep")]
+    public async Task A_body_over_the_limit_is_413(string task)
+    {
+        var (status, _, _) = await _client.PostAsync(task, $$"""{"args":"{{new string('x', 1 << 20)}}"}""");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+    }
+
+    [Fact]
+    public async Task Requests_without_a_valid_key_are_401_and_either_header_carries_the_key()
+    {
+        using var anonymous = fixture.System.CreateClient(authenticated: false);
+
+        var missing = await anonymous.PostAsync("echo", "{}");
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/tasks") { Headers = { { "Authorization", "Bearer nk_wrong" } } };
+        var wrongResponse = await anonymous.SendAsync(wrong);
+        using var viaHeader = new HttpRequestMessage(HttpMethod.Get, "/api") { Headers = { { "X-Api-Key", fixture.System.ApiKey } } };
+        var headerResponse = await anonymous.SendAsync(viaHeader);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, missing.Status);
+        Assert.Equal("application/problem+json", missing.Response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, headerResponse.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/alive")]
+    [InlineData("/metrics")]
+    public async Task Health_and_metrics_need_no_key(string path)
+    {
+        using var anonymous = fixture.System.CreateClient(authenticated: false);
+        var response = await anonymous.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("not-a-guid")]
+    [InlineData("01a20cb2-0000-7000-8000-000000000000")]
+    public async Task An_unknown_task_id_is_404(string id)
+    {
+        var response = await _client.GetAsync($"/tasks/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Listing_is_newest_first_filtered_and_paged_by_cursor()
+    {
+        var mine = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            mine.Add(await _client.SubmitAsync("sleep", """{"args":{"ms":1},"priority":"high"}"""));
+        }
+        foreach (var id in mine)
+        {
+            await _client.WaitForTerminalAsync(id);
+        }
+
+        var seen = new List<Guid>();
+        string? cursor = null;
+        for (var page = 0; page < 100 && seen.Count < mine.Count; page++)
+        {
+            var url = "/tasks?name=sleep&status=completed&pool=async&limit=2" + (cursor is null ? "" : $"&cursor={cursor}");
+            var body = (await TaskClient.ReadJsonAsync(await _client.GetAsync(url)))!;
+            var items = body["items"]!.AsArray();
+            Assert.InRange(items.Count, 1, 2);
+            Assert.All(items, item => Assert.Equal(("sleep", "completed"), (item!["name"]!.GetValue<string>(), item["status"]!.GetValue<string>())));
+            seen.AddRange(items.Select(item => Guid.Parse(item!["id"]!.GetValue<string>())).Where(mine.Contains));
+            cursor = body["next_cursor"]?.GetValue<string>();
+            Assert.NotNull(cursor);
+        }
+
+        Assert.Equal(Enumerable.Reverse(mine), seen);
+    }
+
+    [Theory]
+    [InlineData("/tasks?status=done")]
+    [InlineData("/tasks?limit=0")]
+    [InlineData("/tasks?cursor=xyz")]
+    [InlineData("/tasks/01a20cb2-0000-7000-8000-000000000000?wait=100000")]
+    public async Task Bad_query_parameters_are_400(string url)
+    {
+        var response = await _client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_dashboard_lists_tasks_and_filters_by_status()
+    {
+        var id = await _client.SubmitAsync("fail", """{"args":{"times":0}}""");
+        await _client.WaitForTerminalAsync(id);
+        using var browser = new HttpClient { BaseAddress = fixture.System.Dashboard };
+
+        var completed = await browser.GetStringAsync("/?status=completed");
+        var failed = await browser.GetStringAsync("/?status=failed");
+
+        Assert.Contains(id.ToString(), completed, StringComparison.Ordinal);
+        Assert.DoesNotContain(id.ToString(), failed, StringComparison.Ordinal);
+        Assert.Contains("<option value=\"completed\" selected", completed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_state_change_of_a_queued_task_is_an_event_in_the_history()
+    {
+        var id = await _client.SubmitAsync("fail", """{"args":{"times":1}}""");
+        await _client.WaitForTerminalAsync(id);
+
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.System.TasksConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT status || ':' || attempt FROM task_events WHERE task_id = $1 ORDER BY id", connection)
+        {
+            Parameters = { new() { Value = id } },
+        };
+        var events = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                events.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Equal(["queued:0", "running:1", "queued:1", "running:2", "completed:2"], events);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using Neutrino.Tests.Infrastructure;
+
+namespace Neutrino.Tests.Integration;
+
+[Collection(SystemCollection.Name)]
+public sealed class QueuedTaskTests(SystemFixture fixture)
+{
+    private readonly HttpClient _client = fixture.System.CreateClient();
+
+    [Fact]
+    public async Task Sleep_is_accepted_at_once_and_runs_to_completion()
+    {
+        var (status, body, response) = await _client.PostAsync("sleep", """{"args":{"ms":400}}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal("queued", body!["status"]!.GetValue<string>());
+        var id = Guid.Parse(body["task_id"]!.GetValue<string>());
+        Assert.Equal($"/tasks/{id}", body["poll_url"]!.GetValue<string>());
+        Assert.Equal($"/tasks/{id}", response.Headers.Location!.ToString());
+
+        var task = await _client.WaitForTerminalAsync(id);
+        Assert.Equal("completed", task.Status());
+        Assert.Equal(400, task["result"]!["slept_ms"]!.GetValue<long>());
+        Assert.Equal(1, task["attempts"]!.GetValue<int>());
+        Assert.Equal(1.0, task["progress"]!.GetValue<double>());
+        Assert.Equal("asyncpool", task["worker_id"]!.GetValue<string>());
+        Assert.NotNull(task["started_at"]);
+        Assert.NotNull(task["duration_ms"]);
+    }
+
+    [Fact]
+    public async Task Fail_is_retried_until_it_succeeds()
+    {
+        var id = await _client.SubmitAsync("fail", """{"args":{"times":2}}""");
+
+        var task = await _client.WaitForTerminalAsync(id);
+
+        Assert.Equal("completed", task.Status());
+        Assert.Equal(3, task["attempts"]!.GetValue<int>());
+        Assert.Equal(3, task["result"]!["attempts"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_task_that_keeps_failing_ends_failed_with_its_last_error()
+    {
+        var id = await _client.SubmitAsync("fail", """{"args":{"times":100}}""");
+
+        var task = await _client.WaitForTerminalAsync(id, TimeSpan.FromSeconds(90));
+
+        Assert.Equal("failed", task.Status());
+        Assert.Equal(5, task["attempts"]!.GetValue<int>());
+        Assert.Equal("InvalidOperationException: planned failure 5 of 100", task["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Invalid_args_fail_at_once_without_retries()
+    {
+        var id = await _client.SubmitAsync("sleep", """{"args":{"ms":-5}}""");
+
+        var task = await _client.WaitForTerminalAsync(id);
+
+        Assert.Equal("failed", task.Status());
+        Assert.Equal(1, task["attempts"]!.GetValue<int>());
+        Assert.Contains("'ms' must be between 0", task["error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_queued_task_cancelled_before_it_runs_never_runs()
+    {
+        // The async pool runs one task at a time here: hold it busy so the next one stays queued.
+        var blocker = await _client.SubmitAsync("sleep", """{"args":{"ms":2000}}""");
+        await _client.WaitForAsync(blocker, s => s == "running");
+        var victim = await _client.SubmitAsync("sleep", """{"args":{"ms":10}}""");
+
+        var response = await _client.DeleteAsync($"/tasks/{victim}");
+        var cancelled = await TaskClient.ReadJsonAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("cancelled", cancelled!.Status());
+        Assert.Equal("completed", (await _client.WaitForTerminalAsync(blocker)).Status());
+        // Once the pool is free it receives the message and must drop it: the task never started.
+        var follower = await _client.SubmitAsync("sleep", """{"args":{"ms":10}}""");
+        await _client.WaitForTerminalAsync(follower);
+        var after = (await _client.GetTaskAsync(victim))!;
+        Assert.Equal("cancelled", after.Status());
+        Assert.Equal(0, after["attempts"]!.GetValue<int>());
+        Assert.Null(after["started_at"]);
+    }
+
+    [Fact]
+    public async Task A_running_task_is_signalled_and_stops()
+    {
+        var id = await _client.SubmitAsync("sleep", """{"args":{"ms":600000}}""");
+        await _client.WaitForAsync(id, s => s == "running");
+
+        var response = await _client.DeleteAsync($"/tasks/{id}");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var task = await _client.WaitForTerminalAsync(id);
+        Assert.Equal("cancelled", task.Status());
+    }
+
+    [Fact]
+    public async Task Cancelling_a_finished_task_is_a_conflict()
+    {
+        var id = await _client.SubmitAsync("sleep", """{"args":{"ms":1}}""");
+        await _client.WaitForTerminalAsync(id);
+
+        var response = await _client.DeleteAsync($"/tasks/{id}");
+        var problem = await TaskClient.ReadJsonAsync(response);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal(id.ToString(), problem!["task_id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task High_priority_work_overtakes_low_priority_work()
+    {
+        var blocker = await _client.SubmitAsync("sleep", """{"args":{"ms":1500}}""");
+        await _client.WaitForAsync(blocker, s => s == "running");
+        var low = await _client.SubmitAsync("sleep", """{"args":{"ms":1},"priority":"low"}""");
+        var high = await _client.SubmitAsync("sleep", """{"args":{"ms":1},"priority":"high"}""");
+
+        var lowTask = await _client.WaitForTerminalAsync(low);
+        var highTask = await _client.WaitForTerminalAsync(high);
+
+        Assert.Equal("high", highTask["priority"]!.GetValue<string>());
+        Assert.True(
+            highTask["started_at"]!.GetValue<DateTimeOffset>() < lowTask["started_at"]!.GetValue<DateTimeOffset>(),
+            $"high started {highTask["started_at"]}, low started {lowTask["started_at"]}");
+    }
+}

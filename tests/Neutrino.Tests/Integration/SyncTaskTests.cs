@@ -1,0 +1,39 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Neutrino.Tests.Infrastructure;
+
+namespace Neutrino.Tests.Integration;
+
+[Collection(SystemCollection.Name)]
+public sealed class SyncTaskTests(SystemFixture fixture)
+{
+    private readonly HttpClient _client = fixture.System.CreateClient();
+
+    [Fact]
+    public async Task Echo_answers_in_the_same_request_and_is_recorded_afterwards()
+    {
+        var (status, body, _) = await _client.PostAsync("echo", """{"args":{"hello":"world","n":[1,2,3]}}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("completed", body!["status"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"hello":"world","n":[1,2,3]}"""), body["result"]));
+        var id = Guid.Parse(body["task_id"]!.GetValue<string>());
+
+        // History is written off the request path: it appears shortly after.
+        var recorded = await _client.WaitForAsync(id, s => s == "completed");
+        Assert.Equal(("echo", "sync", "fast", 1), (recorded["name"]!.GetValue<string>(), recorded["mode"]!.GetValue<string>(), recorded["pool"]!.GetValue<string>(), recorded["attempts"]!.GetValue<int>()));
+        Assert.StartsWith("fastpool-", recorded["worker_id"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_tasks_are_spread_over_the_fast_pool_replicas()
+    {
+        var workers = new HashSet<string>();
+        for (var i = 0; i < 200 && workers.Count < 2; i++)
+        {
+            var (_, body, _) = await _client.PostAsync("echo", """{"args":null}""");
+            workers.Add(body!["worker_id"]!.GetValue<string>());
+        }
+        Assert.Equal(2, workers.Count);
+    }
+}
