@@ -1,4 +1,5 @@
 using Neutrino.Core.Http;
+using Neutrino.Gateway.Admission;
 
 namespace Neutrino.Gateway.Auth;
 
@@ -13,17 +14,27 @@ internal static class ApiKeyExtensions
         return builder;
     }
 
-    /// <summary>Every request under <c>/api</c>, <c>/tasks</c> and <c>/v1</c> needs <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key</c>.</summary>
+    /// <summary>
+    /// Every request under <c>/api</c>, <c>/tasks</c> and <c>/v1</c> needs <c>Authorization: Bearer &lt;key&gt;</c>
+    /// or <c>X-Api-Key</c>, and then passes admission control.
+    /// </summary>
     public static WebApplication UseApiKeys(this WebApplication app)
     {
         // Resolved now: a gateway without keys fails at start-up, not on the first request.
         var keys = app.Services.GetRequiredService<ApiKeys>();
+        var admission = app.Services.GetRequiredService<AdmissionControl>();
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            if (!ProtectedPrefixes.Any(prefix => path.StartsWithSegments(prefix)) || keys.IsValid(PresentedKey(context.Request)))
+            if (!ProtectedPrefixes.Any(prefix => path.StartsWithSegments(prefix)))
             {
                 await next(context);
+                return;
+            }
+            var presented = PresentedKey(context.Request);
+            if (keys.IsValid(presented))
+            {
+                await admission.InvokeAsync(context, presented.ToString(), next);
                 return;
             }
             context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -1,4 +1,5 @@
 using Neutrino.Core.Http;
+using Neutrino.Gateway.Admission;
 using Neutrino.Gateway.Auth;
 using Neutrino.Gateway.Catalog;
 using Neutrino.Gateway.Routing;
@@ -15,6 +16,7 @@ internal static class GatewayExtensions
         services.AddNeutrinoJson();
 
         builder.AddApiKeys();
+        services.AddSingleton<AdmissionControl>();
 
         services.AddSingleton<TaskCatalog>();
         services.AddHostedService<CatalogWatcher>();

@@ -15,6 +15,18 @@ internal sealed class GatewayOptions
     [Range(0, 3600)]
     public int MaxWaitSeconds { get; set; } = 60;
 
+    /// <summary>Requests under way at once in this gateway; beyond it the answer is 503 with Retry-After.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxInFlight { get; set; } = 4096;
+
+    /// <summary>Sustained requests per second allowed per API key; beyond it the answer is 429 with Retry-After. 0 turns the limit off.</summary>
+    [Range(0, 1_000_000)]
+    public int RequestsPerSecondPerKey { get; set; } = 2000;
+
+    /// <summary>Requests a key may make in a burst above its rate.</summary>
+    [Range(1, 10_000_000)]
+    public int BurstPerKey { get; set; } = 4000;
+
     /// <summary>The fast pool's service name: resolved through service discovery (<c>services__fastpool__http__N</c>).</summary>
     [Required]
     public string FastPoolService { get; set; } = "http://fastpool";

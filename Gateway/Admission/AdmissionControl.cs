@@ -1,0 +1,65 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using Neutrino.Core.Http;
+using Neutrino.Gateway.Extensions;
+
+namespace Neutrino.Gateway.Admission;
+
+/// <summary>
+/// Before any work: a per-key token bucket (429 when a caller goes over its rate) and a bound on
+/// the requests under way in this gateway (503 when it is overloaded). Both say when to retry.
+/// </summary>
+internal sealed class AdmissionControl : IDisposable
+{
+    private readonly GatewayOptions _options;
+    private readonly PartitionedRateLimiter<string>? _perKey;
+    private int _inFlight;
+
+    public AdmissionControl(IOptions<GatewayOptions> options)
+    {
+        _options = options.Value;
+        if (_options.RequestsPerSecondPerKey > 0)
+        {
+            _perKey = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = _options.BurstPerKey,
+                TokensPerPeriod = _options.RequestsPerSecondPerKey,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+        }
+    }
+
+    public async Task InvokeAsync(HttpContext context, string apiKey, RequestDelegate next)
+    {
+        if (_perKey is not null)
+        {
+            using var lease = _perKey.AttemptAcquire(apiKey);
+            if (!lease.IsAcquired)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                await TaskProblems.Problem(StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"This API key is limited to {_options.RequestsPerSecondPerKey} requests per second.").ExecuteAsync(context);
+                return;
+            }
+        }
+        if (Interlocked.Increment(ref _inFlight) > _options.MaxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            context.Response.Headers.RetryAfter = "1";
+            await TaskProblems.Unavailable("The gateway is at capacity; retry shortly.").ExecuteAsync(context);
+            return;
+        }
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    public void Dispose() => _perKey?.Dispose();
+}
