@@ -64,7 +64,7 @@ internal static class SyncTaskProxy
             },
         },
         // The fast pool enforces each task's own timeout; this only bounds a replica that stops answering.
-        HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(60) },
+        HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(60), Version = System.Net.HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact },
     };
 
     private static async Task ProblemOnForwardingErrorAsync(HttpContext context, Func<Task> next)
