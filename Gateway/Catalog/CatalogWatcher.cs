@@ -1,13 +1,17 @@
 using System.Text.Json;
 using NATS.Client.Core;
+using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
 using Neutrino.Core.Json;
 using Neutrino.Core.Messaging;
 
 namespace Neutrino.Gateway.Catalog;
 
-/// <summary>Follows the catalog bucket, so a task a pool registers is routable at once, without a gateway restart.</summary>
-internal sealed partial class CatalogWatcher(INatsKVContext kv, TaskCatalog catalog, ILogger<CatalogWatcher> logger) : BackgroundService
+/// <summary>
+/// Follows the catalog bucket, so a task a pool registers is routable at once, without a gateway
+/// restart. It first makes sure the streams exist, so the gateway can queue tasks whatever the start order.
+/// </summary>
+internal sealed partial class CatalogWatcher(INatsJSContext js, INatsKVContext kv, TaskCatalog catalog, ILogger<CatalogWatcher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -15,6 +19,7 @@ internal sealed partial class CatalogWatcher(INatsKVContext kv, TaskCatalog cata
         {
             try
             {
+                await JetStreamTopology.EnsureStreamsAsync(js, stoppingToken);
                 var store = await JetStreamTopology.EnsureCatalogAsync(kv, stoppingToken);
                 var options = new NatsKVWatchOpts
                 {

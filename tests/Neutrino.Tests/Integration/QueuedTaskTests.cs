@@ -1,4 +1,5 @@
 using System.Net;
+using Neutrino.Core.Messaging;
 using Neutrino.Tests.Infrastructure;
 
 namespace Neutrino.Tests.Integration;
@@ -51,6 +52,11 @@ public sealed class QueuedTaskTests(SystemFixture fixture)
         Assert.Equal("failed", task.Status());
         Assert.Equal(5, task["attempts"]!.GetValue<int>());
         Assert.Equal("InvalidOperationException: planned failure 5 of 100", task["error"]!.GetValue<string>());
+
+        var deadLetter = await DeadLetters.FindAsync(fixture.System.NatsUrl, "neutrino.dead.async.fail", id);
+        Assert.NotNull(deadLetter);
+        Assert.Equal("InvalidOperationException: planned failure 5 of 100", deadLetter[TaskHeaders.Error].ToString());
+        Assert.Equal("5", deadLetter[TaskHeaders.Attempts].ToString());
     }
 
     [Fact]
