@@ -23,7 +23,10 @@ public sealed class DistributedApplication
 
     public static DistributedApplicationBuilder CreateBuilder(string[] args) => new(args);
 
-    public async Task<int> RunAsync()
+    /// <summary>Runs until Ctrl+C or SIGTERM. The exit code is 1 when a resource could not start.</summary>
+    public async Task RunAsync() => Environment.ExitCode = await RunToExitCodeAsync();
+
+    private async Task<int> RunToExitCodeAsync()
     {
         using var shutdown = new CancellationTokenSource();
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

@@ -64,7 +64,8 @@ public sealed class NeutrinoSystem : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(BuildInfo.OutputAssembly("AppHost", "Neutrino.AppHost"));
-        foreach (var argument in arguments.Concat([$"--Neutrino:DataDir={dataDirectory}", "--Neutrino:GatewayPort=0", "--Neutrino:DashboardPort=0"]))
+        // Later arguments win: the caller's come last.
+        foreach (var argument in new[] { $"--Neutrino:DataDir={dataDirectory}", "--Neutrino:GatewayPort=0", "--Neutrino:DashboardPort=0" }.Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Neutrino.AppHost.Hosting;
 using Neutrino.Tests.Infrastructure;
 
@@ -31,6 +33,28 @@ public sealed class AppHostLifecycleTests
             using var again = second.CreateClient();
             var task = await again.GetTaskAsync(id);
             Assert.Equal("completed", task!.Status());
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_resource_that_cannot_start_stops_the_apphost_with_the_reason()
+    {
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+        var dataDirectory = NeutrinoSystem.NewDataDirectory();
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                NeutrinoSystem.StartAsync(dataDirectory, null, $"--Neutrino:GatewayPort={port}"));
+
+            Assert.Contains("exited with code 1", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"gateway could not start: port {port} is in use", error.Message, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(dataDirectory, "run"), "*.pid"));
         }
         finally
         {
