@@ -9,6 +9,8 @@ public sealed class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbC
 
     public DbSet<TaskEvent> TaskEvents => Set<TaskEvent>();
 
+    public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TaskDbContext).Assembly);

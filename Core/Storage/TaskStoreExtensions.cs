@@ -23,6 +23,7 @@ public static class TaskStoreExtensions
         services.AddSingleton(sp => new TaskStore(sp.GetRequiredService<TaskWriteQueue>()));
         services.AddHostedService<TaskWriteFlusher>();
         services.AddSingleton<TaskQueries>();
+        services.AddSingleton<IdempotencyStore>();
         services.AddHealthChecks().AddCheck<TaskStoreReadiness>("task-store", tags: ["ready"]);
         return builder;
     }

@@ -6,6 +6,11 @@ namespace Neutrino.Gateway.Auth;
 internal static class ApiKeyExtensions
 {
     private static readonly string[] ProtectedPrefixes = ["/api", "/tasks", "/v1"];
+    private const string CallerItem = "neutrino.caller";
+
+    /// <summary>The id of the authenticated caller (see <see cref="ApiKeys.CallerId"/>).</summary>
+    public static string Caller(this HttpContext context) =>
+        context.Items[CallerItem] as string ?? throw new InvalidOperationException("The request was not authenticated.");
 
     public static IHostApplicationBuilder AddApiKeys(this IHostApplicationBuilder builder)
     {
@@ -34,6 +39,7 @@ internal static class ApiKeyExtensions
             var presented = PresentedKey(context.Request);
             if (keys.IsValid(presented))
             {
+                context.Items[CallerItem] = ApiKeys.CallerId(presented);
                 await admission.InvokeAsync(context, presented.ToString(), next);
                 return;
             }

@@ -37,5 +37,8 @@ internal sealed class ApiKeys
         return valid;
     }
 
+    /// <summary>A stable, non-secret id of the caller behind a key, for scoping what belongs to it.</summary>
+    public static string CallerId(ReadOnlySpan<char> key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToArray())))[..32];
+
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }

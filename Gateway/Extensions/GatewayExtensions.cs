@@ -2,6 +2,7 @@ using Neutrino.Core.Http;
 using Neutrino.Gateway.Admission;
 using Neutrino.Gateway.Auth;
 using Neutrino.Gateway.Catalog;
+using Neutrino.Gateway.Idempotency;
 using Neutrino.Gateway.Routing;
 using Neutrino.Gateway.Submission;
 
@@ -23,6 +24,8 @@ internal static class GatewayExtensions
         services.AddHealthChecks().AddCheck<TaskCatalog>("catalog", tags: ["ready"]);
 
         services.AddSingleton<QueuedTaskSubmitter>();
+        services.AddSingleton<IdempotentReplay>();
+        services.AddHostedService<IdempotencyJanitor>();
         services.AddSingleton<TaskAdmission>();
         builder.AddSyncTaskProxy();
         return builder;

@@ -15,6 +15,10 @@ internal sealed class GatewayOptions
     [Range(0, 3600)]
     public int MaxWaitSeconds { get; set; } = 60;
 
+    /// <summary>How long an <c>Idempotency-Key</c> keeps answering with the task it first created.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Requests under way at once in this gateway; beyond it the answer is 503 with Retry-After.</summary>
     [Range(1, 1_000_000)]
     public int MaxInFlight { get; set; } = 4096;

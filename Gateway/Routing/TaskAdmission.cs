@@ -4,12 +4,15 @@ using Neutrino.Core.Messaging;
 using Neutrino.Core.Tasks;
 using Neutrino.Gateway.Catalog;
 using Neutrino.Gateway.Extensions;
+using Neutrino.Gateway.Idempotency;
+using Neutrino.Core.Storage;
+using Yarp.ReverseProxy.Forwarder;
 using Neutrino.Gateway.Submission;
 
 namespace Neutrino.Gateway.Routing;
 
 /// <summary>The first step of the task route: unknown, malformed and oversize requests stop here; queued tasks are submitted here; sync tasks go on to the fast pool.</summary>
-internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter submitter, IOptions<GatewayOptions> options)
+internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter submitter, IdempotentReplay idempotency, IOptions<GatewayOptions> options)
 {
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
@@ -33,17 +36,59 @@ internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter sub
             return;
         }
 
-        if (definition.Mode != TaskMode.Sync)
+        var id = Guid.CreateVersion7();
+        var idempotent = IdempotencyRequest.From(context, name, body, out error);
+        if (error is not null)
         {
-            var result = await submitter.SubmitAsync(definition, submission);
-            await result.ExecuteAsync(context);
+            await TaskProblems.BadRequest(error).ExecuteAsync(context);
             return;
         }
+        if (idempotent is not null)
+        {
+            IdempotencyClaim claim;
+            try
+            {
+                claim = await idempotency.ClaimAsync(idempotent, id);
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)
+            {
+                await TaskProblems.Unavailable("Idempotency keys cannot be checked right now; the task was not accepted. Retry later.").ExecuteAsync(context);
+                return;
+            }
+            if (!claim.Claimed)
+            {
+                await (await idempotency.ReplayAsync(context, definition, idempotent, claim)).ExecuteAsync(context);
+                return;
+            }
+        }
 
-        // Sync: the body was consumed to validate it, so the buffered copy is what is forwarded.
-        context.Request.Headers[TaskHeaders.TaskId] = Guid.CreateVersion7().ToString();
-        context.Request.Body = new MemoryStream(body, writable: false);
-        context.Request.ContentLength = body.Length;
-        await next();
+        bool accepted;
+        if (definition.Mode != TaskMode.Sync)
+        {
+            var (result, queued) = await submitter.SubmitAsync(id, definition, submission);
+            await result.ExecuteAsync(context);
+            accepted = queued;
+        }
+        else
+        {
+            // Sync: the body was consumed to validate it, so the buffered copy is what is forwarded.
+            context.Request.Headers[TaskHeaders.TaskId] = id.ToString();
+            context.Request.Body = new MemoryStream(body, writable: false);
+            context.Request.ContentLength = body.Length;
+            await next();
+            accepted = context.GetForwarderErrorFeature() is null;
+        }
+        if (!accepted && idempotent is not null)
+        {
+            // Not accepted: the key must not pin a task that does not exist or never ran.
+            try
+            {
+                await idempotency.ReleaseAsync(idempotent, id);
+            }
+            catch (Npgsql.NpgsqlException)
+            {
+                // The store is down too; the key then answers with this unaccepted task until its window ends.
+            }
+        }
     }
 }

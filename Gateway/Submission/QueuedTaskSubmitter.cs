@@ -21,9 +21,9 @@ internal sealed partial class QueuedTaskSubmitter(
     TimeProvider time,
     ILogger<QueuedTaskSubmitter> logger)
 {
-    public async Task<IResult> SubmitAsync(TaskDefinition definition, TaskSubmission submission)
+    /// <summary>The answer for the caller, and whether the task was accepted (queued durably).</summary>
+    public async Task<(IResult Result, bool Accepted)> SubmitAsync(Guid id, TaskDefinition definition, TaskSubmission submission)
     {
-        var id = Guid.CreateVersion7();
         var priority = WireNames.Of(submission.Priority);
 
         // 1. Record it as queued. Failing here: nothing exists anywhere, the caller gets 503 and may retry.
@@ -37,7 +37,7 @@ internal sealed partial class QueuedTaskSubmitter(
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
         {
             LogStoreFailed(logger, definition.Name, ex);
-            return TaskProblems.Unavailable("The task store is unavailable; the task was not accepted. Retry later.");
+            return (TaskProblems.Unavailable("The task store is unavailable; the task was not accepted. Retry later."), false);
         }
 
         // 2. Publish with the task id as Nats-Msg-Id: a re-publish inside the duplicate window is dropped by the server.
@@ -62,11 +62,11 @@ internal sealed partial class QueuedTaskSubmitter(
             // 3. Not queued: the row says so, and the caller gets 503, never 202.
             LogPublishFailed(logger, id, definition.Name, ex);
             await MarkNotQueuedAsync(id, ex.Message);
-            return TaskProblems.Unavailable("The task queue is unavailable; the task was not accepted. Retry later.", id);
+            return (TaskProblems.Unavailable("The task queue is unavailable; the task was not accepted. Retry later.", id), false);
         }
 
         var pollUrl = $"/tasks/{id}";
-        return TypedResults.Accepted(pollUrl, new TaskAccepted(id, "queued", pollUrl));
+        return (TypedResults.Accepted(pollUrl, new TaskAccepted(id, "queued", pollUrl)), true);
     }
 
     private async Task MarkNotQueuedAsync(Guid id, string reason)

@@ -1,0 +1,67 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Neutrino.Core.Storage;
+
+/// <summary>
+/// Binds an idempotency key to the first task created with it. The primary key makes concurrent
+/// claims of one key serialise: exactly one wins, the others read the winner's task.
+/// </summary>
+public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
+{
+    // An expired binding is taken over as if it were new.
+    private const string ClaimSql = """
+        INSERT INTO idempotency_keys (scope, task_id, request_hash, created_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (scope) DO UPDATE SET task_id = EXCLUDED.task_id, request_hash = EXCLUDED.request_hash, created_at = EXCLUDED.created_at
+            WHERE idempotency_keys.created_at < $5
+        RETURNING task_id
+        """;
+
+    private const string ReadSql = "SELECT task_id, request_hash FROM idempotency_keys WHERE scope = $1";
+
+    private const string ReleaseSql = "DELETE FROM idempotency_keys WHERE scope = $1 AND task_id = $2";
+
+    private const string ExpireSql = "DELETE FROM idempotency_keys WHERE created_at < $1";
+
+    public async Task<IdempotencyClaim> ClaimAsync(
+        string scope, Guid taskId, string requestHash, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var claim = new NpgsqlCommand(ClaimSql, connection))
+        {
+            claim.Parameters.Add(new() { Value = scope, NpgsqlDbType = NpgsqlDbType.Text });
+            claim.Parameters.Add(new() { Value = taskId, NpgsqlDbType = NpgsqlDbType.Uuid });
+            claim.Parameters.Add(new() { Value = requestHash, NpgsqlDbType = NpgsqlDbType.Text });
+            claim.Parameters.Add(new() { Value = now.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            claim.Parameters.Add(new() { Value = (now - window).ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            if (await claim.ExecuteScalarAsync(cancellationToken) is Guid)
+            {
+                return new IdempotencyClaim(true, taskId, requestHash);
+            }
+        }
+        await using var read = new NpgsqlCommand(ReadSql, connection) { Parameters = { new() { Value = scope, NpgsqlDbType = NpgsqlDbType.Text } } };
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            // Released between the two statements: the caller may simply try again.
+            throw new InvalidOperationException("The idempotency key was released while being claimed.");
+        }
+        return new IdempotencyClaim(false, reader.GetGuid(0), reader.GetString(1));
+    }
+
+    /// <summary>Frees a key whose request was not accepted, so that the caller's retry with it goes through.</summary>
+    public async Task ReleaseAsync(string scope, Guid taskId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(ReleaseSql);
+        command.Parameters.Add(new() { Value = scope, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = taskId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> ExpireAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(ExpireSql);
+        command.Parameters.Add(new() { Value = before.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

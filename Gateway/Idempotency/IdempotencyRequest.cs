@@ -1,0 +1,31 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Neutrino.Gateway.Idempotency;
+
+/// <summary>An <c>Idempotency-Key</c> as sent, scoped to its caller, with a fingerprint of the request it came with.</summary>
+internal sealed record IdempotencyRequest(string Scope, string RequestHash)
+{
+    public const string Header = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    private const int MaxLength = 255;
+
+    /// <summary>Null when the request has no key; an error when the key is unusable.</summary>
+    public static IdempotencyRequest? From(HttpContext context, string task, byte[] body, out string? error)
+    {
+        error = null;
+        var values = context.Request.Headers[Header];
+        if (values.Count == 0)
+        {
+            return null;
+        }
+        var key = values.ToString();
+        if (values.Count > 1 || key.Length is 0 or > MaxLength || key.Any(c => c is < '!' or > '~'))
+        {
+            error = $"'{Header}' must be one value of 1 to {MaxLength} printable ASCII characters without spaces.";
+            return null;
+        }
+        var fingerprint = SHA256.HashData([.. Encoding.UTF8.GetBytes(task + "\n"), .. body]);
+        return new IdempotencyRequest($"{Auth.ApiKeyExtensions.Caller(context)}:{key}", Convert.ToHexStringLower(fingerprint));
+    }
+}

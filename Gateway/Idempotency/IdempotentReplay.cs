@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Options;
+using NATS.Client.Core;
+using Neutrino.Core.Http;
+using Neutrino.Core.Json;
+using Neutrino.Core.Storage;
+using Neutrino.Core.Tasks;
+using Neutrino.Gateway.Apis;
+using Neutrino.Gateway.Extensions;
+
+namespace Neutrino.Gateway.Idempotency;
+
+/// <summary>
+/// Claims a key for a new request, or answers a repeated one with the task the key first created:
+/// a queued task's <c>202</c>, or a sync task's recorded outcome. A claim whose request was not
+/// accepted is released, so the caller's retry with the same key goes through.
+/// </summary>
+internal sealed class IdempotentReplay(
+    IdempotencyStore store,
+    TaskQueries queries,
+    INatsConnection nats,
+    IOptions<GatewayOptions> options,
+    TimeProvider time)
+{
+    // How long a repeat waits for the first request to record its task.
+    private static readonly TimeSpan FirstRequestGrace = TimeSpan.FromSeconds(5);
+
+    public Task<IdempotencyClaim> ClaimAsync(IdempotencyRequest request, Guid taskId) =>
+        store.ClaimAsync(request.Scope, taskId, request.RequestHash, time.GetUtcNow(), options.Value.IdempotencyWindow, CancellationToken.None);
+
+    public Task ReleaseAsync(IdempotencyRequest request, Guid taskId) => store.ReleaseAsync(request.Scope, taskId, CancellationToken.None);
+
+    public async Task<IResult> ReplayAsync(HttpContext context, TaskDefinition definition, IdempotencyRequest request, IdempotencyClaim claim)
+    {
+        var id = claim.TaskId;
+        if (claim.RequestHash != request.RequestHash)
+        {
+            return TaskProblems.Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused",
+                $"This '{IdempotencyRequest.Header}' was first used with a different task or body (task {id}).", id);
+        }
+        context.Response.Headers[IdempotencyRequest.ReplayedHeader] = "true";
+        var cancellationToken = context.RequestAborted;
+        var view = definition.Mode == TaskMode.Sync
+            ? await LongPoll.WaitForTerminalAsync(id, definition.Timeout + FirstRequestGrace, queries, nats, time, cancellationToken)
+            : await WaitForRecordAsync(id, cancellationToken);
+
+        if (view is null || (definition.Mode == TaskMode.Sync && view.Status is "queued" or "running"))
+        {
+            return TaskProblems.Conflict(id, $"The first request with this '{IdempotencyRequest.Header}' is still in progress; retry shortly.");
+        }
+        if (definition.Mode != TaskMode.Sync)
+        {
+            var pollUrl = $"/tasks/{id}";
+            return TypedResults.Accepted(pollUrl, new TaskAccepted(id, view.Status, pollUrl));
+        }
+        return view.Status switch
+        {
+            "completed" => TypedResults.Ok(new SyncTaskResult(id, view.Name, view.Status, view.Result, view.DurationMs ?? 0, view.WorkerId ?? "")),
+            _ when view.Error?.StartsWith("timed out", StringComparison.Ordinal) == true => TaskProblems.TimedOut(id, view.Error),
+            _ => TaskProblems.Failed(id, view.Error ?? view.Status),
+        };
+    }
+
+    private async Task<TaskView?> WaitForRecordAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var view = await queries.GetAsync(id, cancellationToken);
+            if (view is not null || time.GetElapsedTime(started) > FirstRequestGrace)
+            {
+                return view;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+        }
+    }
+}
