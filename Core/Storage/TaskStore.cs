@@ -91,6 +91,17 @@ public sealed class TaskStore
         RETURNING task_id
         """;
 
+    // The one move back: a failed task starts a new attempt series on request. Its history keeps the old one.
+    private const string RequeueFailedSql = """
+        WITH upd AS (
+            UPDATE tasks SET status = 'queued', attempts = 0, result = NULL, error = NULL, started_at = NULL, completed_at = NULL,
+                             progress = NULL, progress_message = NULL, worker_id = NULL, cancel_requested_at = NULL
+            WHERE id = $1 AND status = 'failed' AND mode <> 'sync'
+            RETURNING id)
+        INSERT INTO task_events (task_id, status, attempt, at, detail) SELECT id, 'queued', 0, $2, 'retried on request: a new series of attempts' FROM upd
+        RETURNING task_id
+        """;
+
     private const string ProgressSql = """
         UPDATE tasks SET progress = $2, progress_message = $3
         WHERE id = $1 AND status = 'running'
@@ -138,6 +149,10 @@ public sealed class TaskStore
 
     public Task<bool> CancelIfRequestedAsync(Guid id, string workerId, DateTimeOffset at, CancellationToken cancellationToken) =>
         Submit(CancelRequestedSql, cancellationToken, Uuid(id), Time(at), Text(workerId));
+
+    /// <summary>Re-queues a failed queued task for a new series of attempts; false unless it was failed.</summary>
+    public Task<bool> RequeueFailedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Submit(RequeueFailedSql, cancellationToken, Uuid(id), Time(at));
 
     public Task<bool> ReportProgressAsync(Guid id, double progress, string? message, CancellationToken cancellationToken) =>
         Submit(ProgressSql, cancellationToken, Uuid(id), new NpgsqlParameter { Value = progress, NpgsqlDbType = NpgsqlDbType.Double }, Text(message));

@@ -8,6 +8,7 @@ using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
 using Neutrino.Gateway.Catalog;
 using Neutrino.Gateway.Extensions;
+using Neutrino.Gateway.Submission;
 
 namespace Neutrino.Gateway.Apis;
 
@@ -22,6 +23,7 @@ internal static class TasksApi
         tasks.MapGet("/", ListTasksAsync);
         tasks.MapGet("/{id}", GetTaskAsync);
         tasks.MapDelete("/{id}", CancelTaskAsync);
+        tasks.MapPost("/{id}/retry", RetryTaskAsync);
         return app;
     }
 
@@ -81,6 +83,11 @@ internal static class TasksApi
             : await queries.GetAsync(taskId, cancellationToken);
         return view is null ? TaskProblems.TaskNotFound(taskId) : TypedResults.Ok(view);
     }
+
+    private static async Task<IResult> RetryTaskAsync(string id, QueuedTaskSubmitter submitter, CancellationToken cancellationToken) =>
+        Guid.TryParse(id, out var taskId)
+            ? await submitter.RetryAsync(taskId, cancellationToken)
+            : TaskProblems.Problem(StatusCodes.Status404NotFound, "Task not found", $"'{id}' is not a task id.");
 
     /// <summary>
     /// A queued task is cancelled at once and never runs. A running one is asked to stop: the

@@ -17,6 +17,7 @@ namespace Neutrino.Gateway.Submission;
 /// </summary>
 internal sealed partial class QueuedTaskSubmitter(
     TaskStore store,
+    TaskQueries queries,
     INatsJSContext js,
     TimeProvider time,
     ILogger<QueuedTaskSubmitter> logger)
@@ -41,32 +42,69 @@ internal sealed partial class QueuedTaskSubmitter(
         }
 
         // 2. Publish with the task id as Nats-Msg-Id: a re-publish inside the duplicate window is dropped by the server.
-        try
+        if (!await TryPublishAsync(id, definition.Pool, submission.Priority, definition.Name, submission.Args, id.ToString()))
         {
-            var headers = new NatsHeaders
-            {
-                [TaskHeaders.TaskId] = id.ToString(),
-                [TaskHeaders.TaskName] = definition.Name,
-            };
-            InjectTraceContext(headers);
-            var ack = await js.PublishAsync(
-                Subjects.Task(definition.Pool, submission.Priority, definition.Name),
-                submission.Args.ToArray(),
-                opts: new NatsJSPubOpts { MsgId = id.ToString() },
-                headers: headers,
-                cancellationToken: CancellationToken.None);
-            ack.EnsureSuccess();
-        }
-        catch (Exception ex) when (ex is NatsException or TimeoutException)
-        {
-            // 3. Not queued: the row says so, and the caller gets 503, never 202.
-            LogPublishFailed(logger, id, definition.Name, ex);
-            await MarkNotQueuedAsync(id, ex.Message);
             return (TaskProblems.Unavailable("The task queue is unavailable; the task was not accepted. Retry later.", id), false);
         }
 
         var pollUrl = $"/tasks/{id}";
         return (TypedResults.Accepted(pollUrl, new TaskAccepted(id, "queued", pollUrl)), true);
+    }
+
+    /// <summary>
+    /// <c>POST /tasks/{id}/retry</c>: a failed queued task gets a new series of attempts under the same id.
+    /// Only a failed task moves, so concurrent retries re-queue it once.
+    /// </summary>
+    public async Task<IResult> RetryAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (!await store.RequeueFailedAsync(id, time.GetUtcNow(), CancellationToken.None))
+        {
+            var current = await queries.GetAsync(id, cancellationToken);
+            return current is null
+                ? TaskProblems.TaskNotFound(id)
+                : TaskProblems.Conflict(id, current.Mode == "sync"
+                    ? "Sync tasks are not queued; call the task again instead."
+                    : $"Task {id} is {current.Status}; only failed tasks can be retried.");
+        }
+        var task = (await queries.GetAsync(id, CancellationToken.None))!;
+        var priority = WireNames.TryParse(task.Priority, out TaskPriority recorded) ? recorded : TaskPriority.Normal;
+        var args = Encoding.UTF8.GetBytes(task.Args?.GetRawText() ?? "null");
+        // A new message id: the first series' id may still be inside the duplicate window.
+        if (!await TryPublishAsync(id, task.Pool, priority, task.Name, args, $"{id}:retry:{Guid.CreateVersion7()}"))
+        {
+            return TaskProblems.Unavailable("The task queue is unavailable; the task was not re-queued. Retry later.", id);
+        }
+        var pollUrl = $"/tasks/{id}";
+        return TypedResults.Accepted(pollUrl, new TaskAccepted(id, "queued", pollUrl));
+    }
+
+    /// <summary>Publishes a queued task; on failure the task is marked failed ("could not be queued") and false is returned.</summary>
+    private async Task<bool> TryPublishAsync(Guid id, string pool, TaskPriority priority, string name, ReadOnlyMemory<byte> args, string messageId)
+    {
+        try
+        {
+            var headers = new NatsHeaders
+            {
+                [TaskHeaders.TaskId] = id.ToString(),
+                [TaskHeaders.TaskName] = name,
+            };
+            InjectTraceContext(headers);
+            var ack = await js.PublishAsync(
+                Subjects.Task(pool, priority, name),
+                args.ToArray(),
+                opts: new NatsJSPubOpts { MsgId = messageId },
+                headers: headers,
+                cancellationToken: CancellationToken.None);
+            ack.EnsureSuccess();
+            return true;
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException)
+        {
+            // Not queued: the row says so, and the caller gets 503, never 202.
+            LogPublishFailed(logger, id, name, ex);
+            await MarkNotQueuedAsync(id, ex.Message);
+            return false;
+        }
     }
 
     private async Task MarkNotQueuedAsync(Guid id, string reason)

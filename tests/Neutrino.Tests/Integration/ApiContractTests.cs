@@ -158,20 +158,7 @@ public sealed class ApiContractTests(SystemFixture fixture)
         var id = await _client.SubmitAsync("fail", """{"args":{"times":1}}""");
         await _client.WaitForTerminalAsync(id);
 
-        await using var connection = new Npgsql.NpgsqlConnection(fixture.System.TasksConnectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand("SELECT status || ':' || attempt FROM task_events WHERE task_id = $1 ORDER BY id", connection)
-        {
-            Parameters = { new() { Value = id } },
-        };
-        var events = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                events.Add(reader.GetString(0));
-            }
-        }
+        var events = await History.EventsAsync(fixture.System.TasksConnectionString, id);
 
         Assert.Equal(["queued:0", "running:1", "queued:1", "running:2", "completed:2"], events);
     }

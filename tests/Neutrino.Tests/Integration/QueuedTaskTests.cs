@@ -136,4 +136,34 @@ public sealed class QueuedTaskTests(SystemFixture fixture)
             highTask["started_at"]!.GetValue<DateTimeOffset>() < lowTask["started_at"]!.GetValue<DateTimeOffset>(),
             $"high started {highTask["started_at"]}, low started {lowTask["started_at"]}");
     }
+
+    [Fact]
+    public async Task A_failed_task_can_be_retried_as_a_new_series_of_attempts_under_the_same_id()
+    {
+        var id = await _client.SubmitAsync("sleep", """{"args":{"ms":-5}}""");
+        Assert.Equal("failed", (await _client.WaitForTerminalAsync(id)).Status());
+
+        var retry = await _client.PostAsync($"/tasks/{id}/retry", null);
+        var again = await _client.PostAsync($"/tasks/{id}/retry", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("failed", (await _client.WaitForAsync(id, s => s == "failed" || s == "completed", TimeSpan.FromSeconds(60))).Status());
+        Assert.Equal(
+            ["queued:0", "running:1", "failed:1", "queued:0", "running:1", "failed:1"],
+            await History.EventsAsync(fixture.System.TasksConnectionString, id));
+    }
+
+    [Fact]
+    public async Task Only_failed_tasks_can_be_retried()
+    {
+        var id = await _client.SubmitAsync("sleep", """{"args":{"ms":1}}""");
+        await _client.WaitForTerminalAsync(id);
+
+        var completed = await _client.PostAsync($"/tasks/{id}/retry", null);
+        var unknown = await _client.PostAsync($"/tasks/{Guid.CreateVersion7()}/retry", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, completed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
 }

@@ -1,0 +1,25 @@
+using Npgsql;
+
+namespace Neutrino.Tests.Infrastructure;
+
+/// <summary>Reads a task's history straight from PostgreSQL.</summary>
+public static class History
+{
+    /// <summary>The task's events in order, each as "status:attempt".</summary>
+    public static async Task<List<string>> EventsAsync(string connectionString, Guid id)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT status || ':' || attempt FROM task_events WHERE task_id = $1 ORDER BY id", connection)
+        {
+            Parameters = { new() { Value = id } },
+        };
+        var events = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            events.Add(reader.GetString(0));
+        }
+        return events;
+    }
+}
