@@ -14,6 +14,8 @@ builder.AddGatewayServices();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseApiKeys();
 app.MapTasksApi();

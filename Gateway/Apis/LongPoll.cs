@@ -15,8 +15,17 @@ internal static class LongPoll
     public static async Task<TaskView?> WaitForTerminalAsync(
         Guid id, TimeSpan wait, TaskQueries queries, INatsConnection nats, TimeProvider time, CancellationToken cancellationToken)
     {
-        // Subscribe before the first read, so a completion between the two is not missed.
-        await using var done = await nats.SubscribeCoreAsync<byte[]>(Subjects.Done(id), cancellationToken: cancellationToken);
+        // Subscribe before the first read, so a completion between the two is not missed. Without
+        // NATS the poll still works, on the periodic re-read alone.
+        INatsSub<byte[]>? done = null;
+        try
+        {
+            done = await nats.SubscribeCoreAsync<byte[]>(Subjects.Done(id), cancellationToken: cancellationToken);
+        }
+        catch (NatsException)
+        {
+        }
+        await using var subscription = done;
         var started = time.GetTimestamp();
         while (true)
         {
@@ -30,7 +39,14 @@ internal static class LongPoll
             timeout.CancelAfter(remaining < Recheck ? remaining : Recheck);
             try
             {
-                await done.Msgs.ReadAsync(timeout.Token);
+                if (done is null)
+                {
+                    await Task.Delay(Timeout.Infinite, timeout.Token);
+                }
+                else
+                {
+                    await done.Msgs.ReadAsync(timeout.Token);
+                }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

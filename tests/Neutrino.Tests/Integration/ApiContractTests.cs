@@ -42,6 +42,16 @@ public sealed class ApiContractTests(SystemFixture fixture)
         Assert.Contains("not valid JSON", problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/api/echo", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("/nowhere", HttpStatusCode.NotFound)]
+    public async Task Unmatched_requests_are_problem_json_too(string path, HttpStatusCode status)
+    {
+        var response = await _client.GetAsync(path);
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task An_unknown_priority_is_400()
     {
