@@ -15,6 +15,10 @@ internal sealed class GatewayOptions
     [Range(0, 3600)]
     public int MaxWaitSeconds { get; set; } = 60;
 
+    /// <summary>How long a queued task's publish may wait for the stream's acknowledgement before the answer is 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long an <c>Idempotency-Key</c> keeps answering with the task it first created.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);

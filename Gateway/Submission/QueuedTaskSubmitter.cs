@@ -6,7 +6,9 @@ using Neutrino.Core.Http;
 using Neutrino.Core.Json;
 using Neutrino.Core.Messaging;
 using Neutrino.Core.Storage;
+using Microsoft.Extensions.Options;
 using Neutrino.Core.Tasks;
+using Neutrino.Gateway.Extensions;
 
 namespace Neutrino.Gateway.Submission;
 
@@ -19,6 +21,7 @@ internal sealed partial class QueuedTaskSubmitter(
     TaskStore store,
     TaskQueries queries,
     INatsJSContext js,
+    IOptions<GatewayOptions> options,
     TimeProvider time,
     ILogger<QueuedTaskSubmitter> logger)
 {
@@ -81,6 +84,9 @@ internal sealed partial class QueuedTaskSubmitter(
     /// <summary>Publishes a queued task; on failure the task is marked failed ("could not be queued") and false is returned.</summary>
     private async Task<bool> TryPublishAsync(Guid id, string pool, TaskPriority priority, string name, ReadOnlyMemory<byte> args, string messageId)
     {
+        // While the broker is away the client holds publishes until it reconnects: bound the wait.
+        // A publish that lands after the deadline is harmless: the task is recorded failed, so no worker starts it.
+        using var deadline = new CancellationTokenSource(options.Value.PublishTimeout, time);
         try
         {
             var headers = new NatsHeaders
@@ -94,15 +100,17 @@ internal sealed partial class QueuedTaskSubmitter(
                 args.ToArray(),
                 opts: new NatsJSPubOpts { MsgId = messageId },
                 headers: headers,
-                cancellationToken: CancellationToken.None);
+                cancellationToken: deadline.Token);
             ack.EnsureSuccess();
             return true;
         }
-        catch (Exception ex) when (ex is NatsException or TimeoutException)
+        catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException)
         {
             // Not queued: the row says so, and the caller gets 503, never 202.
             LogPublishFailed(logger, id, name, ex);
-            await MarkNotQueuedAsync(id, ex.Message);
+            await MarkNotQueuedAsync(id, ex is OperationCanceledException
+                ? $"the queue did not acknowledge it within {options.Value.PublishTimeout.TotalSeconds:0.###} s"
+                : ex.Message);
             return false;
         }
     }
