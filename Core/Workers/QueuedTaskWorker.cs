@@ -184,8 +184,7 @@ internal sealed partial class QueuedTaskWorker(
             {
                 var beats = HeartbeatAsync(msg, stopBeats.Token);
                 await using var scope = scopes.CreateAsyncScope();
-                var context = new TaskContext(id, name, attempt, identity.Id,
-                    (fraction, message, ct) => WriteAsync(() => store.ReportProgressAsync(id, fraction, message, ct)));
+                var context = new TaskContext(id, name, attempt, identity.Id, (fraction, message, ct) => ReportProgressAsync(id, fraction, message, ct));
                 outcome = await TaskExecutor.RunAsync(
                     registration.CreateHandler(scope.ServiceProvider), msg.Data ?? [], context, definition.Timeout, time, linked.Token);
                 await stopBeats.CancelAsync();
@@ -284,6 +283,19 @@ internal sealed partial class QueuedTaskWorker(
         }
     }
 
+    /// <summary>Progress is best effort: one try, and a failure never reaches the handler.</summary>
+    private async Task ReportProgressAsync(Guid id, double fraction, string? message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.ReportProgressAsync(id, fraction, message, cancellationToken);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            LogProgressLost(logger, id, ex.Message);
+        }
+    }
+
     /// <summary>State writes are retried: a completion is never dropped because PostgreSQL blinked.</summary>
     private async Task<bool> WriteAsync(Func<Task<bool>> write)
     {
@@ -353,6 +365,9 @@ internal sealed partial class QueuedTaskWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat for {Subject} failed; the message may be redelivered")]
     private static partial void LogHeartbeatFailed(ILogger logger, string subject, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Progress of {TaskId} not recorded: {Reason}")]
+    private static partial void LogProgressLost(ILogger logger, Guid taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not announce completion of {TaskId}")]
     private static partial void LogAnnounceFailed(ILogger logger, Guid taskId, Exception error);

@@ -15,6 +15,7 @@ internal static class GatewayExtensions
         var services = builder.Services;
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddNeutrinoJson();
+        services.AddExceptionHandler<DependencyUnavailableHandler>();
 
         builder.AddApiKeys();
         services.AddSingleton<AdmissionControl>();

@@ -37,7 +37,8 @@ public static class TaskClient
         while (!deadline.IsCancellationRequested)
         {
             last = await client.GetTaskAsync(id, waitSeconds: 1);
-            if (last?["status"]?.GetValue<string>() is { } status && done(status))
+            // A problem answer (say, 503 while a dependency restarts) has a numeric status: keep polling.
+            if (last?["id"] is not null && last["status"]!.GetValue<string>() is var status && done(status))
             {
                 return last;
             }
