@@ -27,6 +27,9 @@ public sealed class HostContext
 
     public string EnvironmentName { get; }
 
+    /// <summary>Whether a process that exits on its own after start-up is started again (<c>Neutrino:RestartOnExit</c>, default true).</summary>
+    public bool RestartOnExit => !string.Equals(Configuration["Neutrino:RestartOnExit"], "false", StringComparison.OrdinalIgnoreCase);
+
     public static bool IsRoot => Environment.UserName == "root";
 
     internal ConsoleOutput Console { get; } = new();

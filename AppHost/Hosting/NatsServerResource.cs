@@ -6,7 +6,7 @@ namespace Neutrino.AppHost.Hosting;
 public sealed class NatsServerResource(string name) : ManagedResource(name), IResourceWithConnectionString
 {
     private string _binary = "";
-    private ManagedProcess? _process;
+    private SupervisedProcess? _process;
     private ResourceLog? _log;
 
     public bool JetStream { get; internal set; }
@@ -38,10 +38,11 @@ public sealed class NatsServerResource(string name) : ManagedResource(name), IRe
         {
             arguments.AddRange(["-js", "-sd", storeDirectory]);
         }
-        _process = ManagedProcess.Start(new ProcessSpec(Name, _binary, arguments, new Dictionary<string, string>(), host.DataDirectory), log, host);
+        _process = SupervisedProcess.Start(new ProcessSpec(Name, _binary, arguments, new Dictionary<string, string>(), host.DataDirectory), log, host);
         // /healthz answers 200 only once JetStream has recovered its store.
-        await Health.WaitAsync(Name, _process, log, TimeSpan.FromSeconds(60),
+        await Health.WaitAsync(Name, _process.Current, log, TimeSpan.FromSeconds(60),
             ct => Health.HttpOkAsync($"http://127.0.0.1:{MonitorPort}/healthz", ct), cancellationToken);
+        _process.Supervise();
     }
 
     internal override async Task StopAsync(HostContext host)

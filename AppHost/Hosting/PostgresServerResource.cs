@@ -12,7 +12,7 @@ public sealed class PostgresServerResource(string name) : ManagedResource(name)
     private const string ServiceUser = "postgres";
     private readonly List<PostgresDatabaseResource> _databases = [];
     private string _binDirectory = "";
-    private ManagedProcess? _process;
+    private SupervisedProcess? _process;
     private ResourceLog? _log;
 
     public int Port { get; private set; }
@@ -56,7 +56,7 @@ public sealed class PostgresServerResource(string name) : ManagedResource(name)
             await InitializeClusterAsync(host, log, dataDirectory, runAs, cancellationToken);
         }
 
-        _process = ManagedProcess.Start(
+        _process = SupervisedProcess.Start(
             new ProcessSpec(
                 Name,
                 Path.Combine(_binDirectory, "postgres"),
@@ -71,7 +71,8 @@ public sealed class PostgresServerResource(string name) : ManagedResource(name)
             host);
 
         var adminConnection = ConnectionStringFor("postgres");
-        await Health.WaitAsync(Name, _process, log, TimeSpan.FromSeconds(60), ct => CanConnectAsync(adminConnection, ct), cancellationToken);
+        await Health.WaitAsync(Name, _process.Current, log, TimeSpan.FromSeconds(60), ct => CanConnectAsync(adminConnection, ct), cancellationToken);
+        _process.Supervise();
     }
 
     internal override async Task StopAsync(HostContext host)

@@ -6,7 +6,7 @@ namespace Neutrino.AppHost.Hosting;
 public sealed class ProjectResource(string name, IProjectMetadata project) : ManagedResource(name), IResourceWithEndpoints
 {
     private readonly List<int> _ports = [];
-    private readonly List<ManagedProcess> _processes = [];
+    private readonly List<SupervisedProcess> _processes = [];
     private ResourceLog? _log;
 
     public int Replicas { get; internal set; } = 1;
@@ -66,14 +66,18 @@ public sealed class ProjectResource(string name, IProjectMetadata project) : Man
             environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
             environment["DOTNET_NOLOGO"] = "1";
 
-            var process = ManagedProcess.Start(
+            var process = SupervisedProcess.Start(
                 new ProcessSpec(instance, "dotnet", [assembly], environment, Path.GetDirectoryName(assembly)!),
                 log,
                 host);
             _processes.Add(process);
-            waits.Add(Health.WaitAsync(instance, process, log, TimeSpan.FromSeconds(120), ct => Health.HttpOkAsync(url + "/health", ct), cancellationToken));
+            waits.Add(Health.WaitAsync(instance, process.Current, log, TimeSpan.FromSeconds(120), ct => Health.HttpOkAsync(url + "/health", ct), cancellationToken));
         }
         await Task.WhenAll(waits);
+        foreach (var process in _processes)
+        {
+            process.Supervise();
+        }
     }
 
     internal override async Task StopAsync(HostContext host)

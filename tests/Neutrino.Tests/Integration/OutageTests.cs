@@ -5,7 +5,10 @@ using Neutrino.Tests.Infrastructure;
 
 namespace Neutrino.Tests.Integration;
 
-/// <summary>Each test has its own system, whose nats-server or PostgreSQL is stopped and started again under it.</summary>
+/// <summary>
+/// Each test has its own system, whose nats-server or PostgreSQL is stopped and started again under
+/// it — by the test, after it has watched the outage, so the AppHost's own restarts are off.
+/// </summary>
 public sealed class OutageTests
 {
     [Fact]
@@ -15,7 +18,7 @@ public sealed class OutageTests
         Process? restarted = null;
         try
         {
-            await using var system = await NeutrinoSystem.StartAsync(dataDirectory, null, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=1");
+            await using var system = await NeutrinoSystem.StartAsync(dataDirectory, null, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=1", "--Neutrino:RestartOnExit=false");
             using var client = system.CreateClient();
             Assert.Equal("completed", (await client.WaitForTerminalAsync(await client.SubmitAsync("sleep", """{"args":{"ms":1}}"""))).Status());
 
@@ -64,7 +67,7 @@ public sealed class OutageTests
         Process? restarted = null;
         try
         {
-            await using var system = await NeutrinoSystem.StartAsync(dataDirectory, null, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=1");
+            await using var system = await NeutrinoSystem.StartAsync(dataDirectory, null, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=1", "--Neutrino:RestartOnExit=false");
             using var client = system.CreateClient();
             var running = await client.SubmitAsync("sleep", """{"args":{"ms":5000}}""");
             await client.WaitForAsync(running, s => s == "running");

@@ -12,7 +12,7 @@ public sealed class WorkerCrashTests
         var dataDirectory = NeutrinoSystem.NewDataDirectory();
         try
         {
-            await using var system = await NeutrinoSystem.StartAsync(dataDirectory, null, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=2");
+            await using var system = await NeutrinoSystem.StartAsync(dataDirectory, null, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=2", "--Neutrino:RestartOnExit=false");
             using var client = system.CreateClient();
             var id = await client.SubmitAsync("sleep", """{"args":{"ms":3000}}""");
             var running = await client.WaitForAsync(id, s => s == "running");

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Text;
+using Neutrino.AppHost.Hosting;
+using Neutrino.Tests.Infrastructure;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Neutrino.Tests.Integration;
+
+/// <summary>
+/// Many tasks while things die: async workers killed with SIGKILL, NATS killed, PostgreSQL
+/// restarted; the AppHost starts each again. Callers retry a refused submission with the same
+/// Idempotency-Key. At the end every accepted task is terminal exactly once and none is lost.
+/// </summary>
+public sealed class FaultTests(ITestOutputHelper output)
+{
+    private const int Tasks = 240;
+
+    [Fact]
+    public async Task Every_accepted_task_ends_exactly_once_through_worker_kills_and_broker_and_database_restarts()
+    {
+        var dataDirectory = NeutrinoSystem.NewDataDirectory();
+        try
+        {
+            await using var system = await NeutrinoSystem.StartAsync(dataDirectory, null, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=2");
+            using var client = system.CreateClient();
+            var run = Path.Combine(dataDirectory, "run");
+
+            var refusals = 0;
+            var accepted = new System.Collections.Concurrent.ConcurrentBag<Guid>();
+            var next = 0;
+            var submitters = Enumerable.Range(0, 8).Select(async _ =>
+            {
+                while (Interlocked.Increment(ref next) is var n && n <= Tasks)
+                {
+                    var key = $"fault-{n}-{Guid.NewGuid():N}";
+                    var body = "{\"args\":{\"ms\":" + (20 + (n * 37 % 280)).ToString(System.Globalization.CultureInfo.InvariantCulture) + "}}";
+                    for (var attempt = 0; ; attempt++)
+                    {
+                        Assert.True(attempt < 200, $"task {n} was never accepted");
+                        var (status, id) = await SubmitAsync(client, body, key);
+                        if (status == HttpStatusCode.Accepted)
+                        {
+                            accepted.Add(id);
+                            break;
+                        }
+                        Assert.True(status is HttpStatusCode.ServiceUnavailable or HttpStatusCode.Conflict or HttpStatusCode.InternalServerError, $"unexpected {(int)status}");
+                        Interlocked.Increment(ref refusals);
+                        await Task.Delay(250);
+                    }
+                    await Task.Delay(300); // spread the load over the whole fault sequence
+                }
+            }).ToList();
+
+            var chaos = Task.Run(async () =>
+            {
+                string[] plan = ["asyncpool-0", "asyncpool-1", "nats", "asyncpool-0", "postgres", "asyncpool-1"];
+                foreach (var victim in plan)
+                {
+                    await Task.Delay(1500);
+                    var pid = int.Parse(File.ReadAllLines(Path.Combine(run, victim + ".pid"))[0], System.Globalization.CultureInfo.InvariantCulture);
+                    Signals.Send(pid, victim == "postgres" ? Signals.SigInt : Signals.SigKill);
+                    output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} stopped {victim} (pid {pid})");
+                }
+            });
+
+            await Task.WhenAll([.. submitters, chaos]);
+            Assert.Equal(Tasks, accepted.Count);
+
+            // Killed workers' messages come back after the ack deadline (30 s).
+            var ids = accepted.ToArray();
+            var figures = await WaitForAllTerminalAsync(system.TasksConnectionString, ids, TimeSpan.FromMinutes(4));
+
+            output.WriteLine($"submitted {Tasks}, refused and retried by callers {refusals}, completed {figures.Completed}, failed {figures.Failed}, " +
+                             $"retried {figures.Retried}, redelivered {figures.Redelivered}");
+            Assert.Equal(Tasks, figures.Recorded);
+            Assert.Equal(Tasks, figures.TerminalOnce);
+            Assert.Equal(Tasks, figures.Completed + figures.Failed);
+            // A task fails here only if three of its deliveries were all lost to kills.
+            Assert.All(figures.FailedErrors, error => Assert.StartsWith("delivered", error, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, Guid Id)> SubmitAsync(HttpClient client, string body, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sleep") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", key);
+        try
+        {
+            using var response = await client.SendAsync(request);
+            var json = await TaskClient.ReadJsonAsync(response);
+            return (response.StatusCode, response.StatusCode == HttpStatusCode.Accepted ? Guid.Parse(json!["task_id"]!.GetValue<string>()) : default);
+        }
+        catch (HttpRequestException)
+        {
+            return (HttpStatusCode.ServiceUnavailable, default);
+        }
+    }
+
+    private sealed record Figures(int Recorded, int TerminalOnce, int Completed, int Failed, int Retried, int Redelivered, IReadOnlyList<string> FailedErrors);
+
+    private static async Task<Figures> WaitForAllTerminalAsync(string connectionString, Guid[] ids, TimeSpan timeout)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var figures = await ReadFiguresAsync(connectionString, ids);
+                if (figures.Completed + figures.Failed == ids.Length || started.Elapsed > timeout)
+                {
+                    return figures;
+                }
+            }
+            catch (NpgsqlException) when (started.Elapsed < timeout)
+            {
+                // PostgreSQL may still be coming back.
+            }
+            await Task.Delay(500);
+        }
+    }
+
+    private static async Task<Figures> ReadFiguresAsync(string connectionString, Guid[] ids)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT
+                count(*),
+                count(*) FILTER (WHERE terminal_events = 1),
+                count(*) FILTER (WHERE t.status = 'completed'),
+                count(*) FILTER (WHERE t.status = 'failed'),
+                coalesce(sum(retries), 0),
+                coalesce(sum(greatest(runs - 1 - retries, 0)), 0),
+                coalesce(array_agg(t.error) FILTER (WHERE t.status = 'failed'), '{}')
+            FROM tasks t
+            CROSS JOIN LATERAL (
+                SELECT count(*) FILTER (WHERE e.status IN ('completed', 'failed', 'cancelled')) AS terminal_events,
+                       count(*) FILTER (WHERE e.status = 'running') AS runs,
+                       count(*) FILTER (WHERE e.status = 'queued' AND e.attempt > 0) AS retries
+                FROM task_events e WHERE e.task_id = t.id) ev
+            WHERE t.id = ANY($1)
+            """, connection)
+        {
+            Parameters = { new() { Value = ids } },
+        };
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new Figures(
+            (int)reader.GetInt64(0), (int)reader.GetInt64(1), (int)reader.GetInt64(2), (int)reader.GetInt64(3),
+            (int)reader.GetDecimal(4), (int)reader.GetDecimal(5), reader.GetFieldValue<string[]>(6));
+    }
+}
