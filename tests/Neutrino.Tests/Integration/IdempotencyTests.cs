@@ -36,6 +36,30 @@ public sealed class IdempotencyTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task A_flood_of_duplicates_from_concurrent_clients_creates_one_task_per_key()
+    {
+        var keys = Enumerable.Range(0, 20).Select(_ => NewKey()).ToArray();
+        var requests = keys.SelectMany(key => Enumerable.Repeat(key, 10)).OrderBy(_ => Random.Shared.Next()).ToArray();
+        var next = -1;
+        var results = new System.Collections.Concurrent.ConcurrentBag<(string Key, HttpStatusCode Status, string? TaskId)>();
+
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) is var i && i < requests.Length)
+            {
+                var response = await PostAsync(_client, "sleep", """{"args":{"ms":1}}""", requests[i]);
+                results.Add((requests[i], response.Status, response.Body?["task_id"]?.GetValue<string>()));
+            }
+        }));
+
+        Assert.Equal(requests.Length, results.Count);
+        Assert.All(results, r => Assert.Equal(HttpStatusCode.Accepted, r.Status));
+        var byKey = results.GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Select(r => r.TaskId).Distinct().ToList());
+        Assert.All(byKey.Values, ids => Assert.Single(ids));
+        Assert.Equal(keys.Length, byKey.Values.Select(ids => ids[0]).Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_repeated_sync_request_returns_the_original_result()
     {
         var key = NewKey();
