@@ -29,14 +29,22 @@ public static class TaskClient
         return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadJsonAsync(response);
     }
 
-    /// <summary>Long-polls until the task's status satisfies <paramref name="done"/>; fails after <paramref name="timeout"/>.</summary>
-    public static async Task<JsonNode> WaitForAsync(this HttpClient client, Guid id, Func<string, bool> done, TimeSpan? timeout = null)
+    /// <summary>Polls until the task's status satisfies <paramref name="done"/>; fails after <paramref name="timeout"/>.</summary>
+    public static Task<JsonNode> WaitForAsync(this HttpClient client, Guid id, Func<string, bool> done, TimeSpan? timeout = null) =>
+        client.WaitForAsync(id, done, waitSeconds: 0, timeout);
+
+    /// <summary>Long-polls until the task is completed, failed or cancelled.</summary>
+    public static Task<JsonNode> WaitForTerminalAsync(this HttpClient client, Guid id, TimeSpan? timeout = null) =>
+        client.WaitForAsync(id, s => s is "completed" or "failed" or "cancelled", waitSeconds: 2, timeout);
+
+    private static async Task<JsonNode> WaitForAsync(this HttpClient client, Guid id, Func<string, bool> done, int waitSeconds, TimeSpan? timeout)
     {
         using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         JsonNode? last = null;
         while (!deadline.IsCancellationRequested)
         {
-            last = await client.GetTaskAsync(id, waitSeconds: 1);
+            // ?wait= returns early only for a terminal state, so other states are polled plainly.
+            last = await client.GetTaskAsync(id, waitSeconds);
             // A problem answer (say, 503 while a dependency restarts) has a numeric status: keep polling.
             if (last?["id"] is not null && last["status"]!.GetValue<string>() is var status && done(status))
             {
@@ -46,9 +54,6 @@ public static class TaskClient
         }
         throw new TimeoutException($"Task {id} did not reach the expected state; last seen: {last}");
     }
-
-    public static Task<JsonNode> WaitForTerminalAsync(this HttpClient client, Guid id, TimeSpan? timeout = null) =>
-        client.WaitForAsync(id, s => s is "completed" or "failed" or "cancelled", timeout);
 
     public static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response)
     {
