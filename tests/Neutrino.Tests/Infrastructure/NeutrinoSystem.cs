@@ -106,7 +106,14 @@ public sealed class NeutrinoSystem : IAsyncDisposable
 
     /// <summary>The pids of every process the AppHost started, from its pid files.</summary>
     public IReadOnlyList<int> ChildProcessIds() =>
-        [.. Directory.EnumerateFiles(Path.Combine(DataDirectory, "run"), "*.pid").Select(f => int.Parse(File.ReadAllLines(f)[0], System.Globalization.CultureInfo.InvariantCulture))];
+        [.. Directory.EnumerateFiles(Path.Combine(DataDirectory, "run"), "*.pid").Select(f => ProcessOf(Path.GetFileNameWithoutExtension(f)).Id)];
+
+    /// <summary>The current process of a resource instance (e.g. "nats", "asyncpool-1") and its command line, from its pid file.</summary>
+    public (int Id, string CommandLine) ProcessOf(string instance)
+    {
+        var lines = File.ReadAllLines(Path.Combine(DataDirectory, "run", instance + ".pid"));
+        return (int.Parse(lines[0], System.Globalization.CultureInfo.InvariantCulture), lines[1]);
+    }
 
     /// <summary>Ctrl+C's twin: SIGTERM to the AppHost, then its exit code.</summary>
     public async Task<int> StopAsync()

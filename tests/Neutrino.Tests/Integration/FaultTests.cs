@@ -24,7 +24,6 @@ public sealed class FaultTests(ITestOutputHelper output)
         {
             await using var system = await NeutrinoSystem.StartAsync(dataDirectory, null, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=2");
             using var client = system.CreateClient();
-            var run = Path.Combine(dataDirectory, "run");
 
             var refusals = 0;
             var accepted = new System.Collections.Concurrent.ConcurrentBag<Guid>();
@@ -58,7 +57,7 @@ public sealed class FaultTests(ITestOutputHelper output)
                 foreach (var victim in plan)
                 {
                     await Task.Delay(1500);
-                    var pid = int.Parse(File.ReadAllLines(Path.Combine(run, victim + ".pid"))[0], System.Globalization.CultureInfo.InvariantCulture);
+                    var pid = system.ProcessOf(victim).Id;
                     Signals.Send(pid, victim == "postgres" ? Signals.SigInt : Signals.SigKill);
                     output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} stopped {victim} (pid {pid})");
                 }

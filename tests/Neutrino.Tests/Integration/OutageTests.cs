@@ -22,8 +22,7 @@ public sealed class OutageTests
             using var client = system.CreateClient();
             Assert.Equal("completed", (await client.WaitForTerminalAsync(await client.SubmitAsync("sleep", """{"args":{"ms":1}}"""))).Status());
 
-            var pidFile = File.ReadAllLines(Path.Combine(dataDirectory, "run", "nats.pid"));
-            var pid = int.Parse(pidFile[0], System.Globalization.CultureInfo.InvariantCulture);
+            var (pid, commandLine) = system.ProcessOf("nats");
             Signals.Send(pid, Signals.SigTerm);
             await WaitUntilAsync(() => !Signals.IsAlive(pid), TimeSpan.FromSeconds(30));
 
@@ -34,20 +33,9 @@ public sealed class OutageTests
             Assert.Equal("failed", record.Status());
             Assert.StartsWith("could not be queued", record["error"]!.GetValue<string>(), StringComparison.Ordinal);
 
-            restarted = Restart(pidFile[1], runAs: null);
+            restarted = Restart(commandLine, runAs: null);
 
-            Guid accepted = default;
-            await WaitUntilAsync(async () =>
-            {
-                var (again, json, _) = await client.PostAsync("sleep", """{"args":{"ms":1}}""");
-                Assert.True(again is HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable, $"unexpected {(int)again}: {json}");
-                if (again == HttpStatusCode.Accepted)
-                {
-                    accepted = Guid.Parse(json!["task_id"]!.GetValue<string>());
-                }
-                return again == HttpStatusCode.Accepted;
-            }, TimeSpan.FromSeconds(90));
-            Assert.Equal("completed", (await client.WaitForTerminalAsync(accepted, TimeSpan.FromSeconds(90))).Status());
+            await AssertWorkResumesAsync(client);
         }
         finally
         {
@@ -72,8 +60,7 @@ public sealed class OutageTests
             var running = await client.SubmitAsync("sleep", """{"args":{"ms":5000}}""");
             await client.WaitForAsync(running, s => s == "running");
 
-            var pidFile = File.ReadAllLines(Path.Combine(dataDirectory, "run", "postgres.pid"));
-            var pid = int.Parse(pidFile[0], System.Globalization.CultureInfo.InvariantCulture);
+            var (pid, commandLine) = system.ProcessOf("postgres");
             Signals.Send(pid, Signals.SigInt);
             await WaitUntilAsync(() => !Signals.IsAlive(pid), TimeSpan.FromSeconds(30));
 
@@ -83,23 +70,12 @@ public sealed class OutageTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, poll.StatusCode);
             Assert.Equal("1", poll.Headers.RetryAfter?.ToString());
 
-            restarted = Restart(pidFile[1], runAs: Environment.UserName == "root" ? "postgres" : null);
+            restarted = Restart(commandLine, runAs: Environment.UserName == "root" ? "postgres" : null);
 
             // The running task's completion is retried until the store is back: it is never lost.
             var task = await client.WaitForTerminalAsync(running, TimeSpan.FromSeconds(90));
             Assert.Equal(("completed", 1), (task.Status(), task["attempts"]!.GetValue<int>()));
-            Guid accepted = default;
-            await WaitUntilAsync(async () =>
-            {
-                var (again, json, _) = await client.PostAsync("sleep", """{"args":{"ms":1}}""");
-                Assert.True(again is HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable, $"unexpected {(int)again}: {json}");
-                if (again == HttpStatusCode.Accepted)
-                {
-                    accepted = Guid.Parse(json!["task_id"]!.GetValue<string>());
-                }
-                return again == HttpStatusCode.Accepted;
-            }, TimeSpan.FromSeconds(90));
-            Assert.Equal("completed", (await client.WaitForTerminalAsync(accepted, TimeSpan.FromSeconds(90))).Status());
+            await AssertWorkResumesAsync(client);
         }
         finally
         {
@@ -110,6 +86,23 @@ public sealed class OutageTests
             }
             Directory.Delete(dataDirectory, recursive: true);
         }
+    }
+
+    /// <summary>Submissions are refused (503) until the dependency is back, then accepted and run.</summary>
+    private static async Task AssertWorkResumesAsync(HttpClient client)
+    {
+        Guid accepted = default;
+        await WaitUntilAsync(async () =>
+        {
+            var (status, json, _) = await client.PostAsync("sleep", """{"args":{"ms":1}}""");
+            Assert.True(status is HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable, $"unexpected {(int)status}: {json}");
+            if (status == HttpStatusCode.Accepted)
+            {
+                accepted = Guid.Parse(json!["task_id"]!.GetValue<string>());
+            }
+            return status == HttpStatusCode.Accepted;
+        }, TimeSpan.FromSeconds(90));
+        Assert.Equal("completed", (await client.WaitForTerminalAsync(accepted, TimeSpan.FromSeconds(90))).Status());
     }
 
     /// <summary>Starts the server again exactly as the AppHost did: same binary, port and data, in its own session.</summary>

@@ -18,7 +18,7 @@ public sealed class WorkerCrashTests
             var running = await client.WaitForAsync(id, s => s == "running");
             var victim = running["worker_id"]!.GetValue<string>();
 
-            var pid = int.Parse(File.ReadAllLines(Path.Combine(dataDirectory, "run", victim + ".pid"))[0], System.Globalization.CultureInfo.InvariantCulture);
+            var pid = system.ProcessOf(victim).Id;
             Assert.True(Signals.Send(pid, Signals.SigKill));
 
             // Redelivery waits for the message's ack deadline (30 s) to pass without a sign of life.
