@@ -76,7 +76,9 @@ internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter sub
             context.Request.Body = new MemoryStream(body, writable: false);
             context.Request.ContentLength = body.Length;
             await next();
-            accepted = context.GetForwarderErrorFeature() is null;
+            // Ran (and was recorded) only if the fast pool answered with an outcome: 200, 500 or 504.
+            accepted = context.GetForwarderErrorFeature() is null
+                && context.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status500InternalServerError or StatusCodes.Status504GatewayTimeout;
         }
         if (!accepted && idempotent is not null)
         {
