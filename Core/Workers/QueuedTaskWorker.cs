@@ -211,14 +211,15 @@ internal sealed partial class QueuedTaskWorker(
             }
 
             var result = outcome.Result is null ? null : Encoding.UTF8.GetString(outcome.Result);
-            await WriteAsync(() => store.FinishAsync(id, outcome.State, result, outcome.Error, identity.Id, time.GetUtcNow(), CancellationToken.None));
-            if (outcome.State == TaskState.Failed)
+            var recorded = await WriteAsync(() => store.FinishAsync(id, outcome.State, result, outcome.Error, identity.Id, time.GetUtcNow(), CancellationToken.None));
+            if (recorded && outcome.State == TaskState.Failed)
             {
                 await DeadLetterAsync(msg, name, outcome.Error!);
                 await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
             }
             else
             {
+                // Not recorded: another delivery or a cancellation finished the task first; this outcome is dropped.
                 await msg.AckAsync(cancellationToken: CancellationToken.None);
             }
             await AnnounceDoneAsync(id);
@@ -231,8 +232,13 @@ internal sealed partial class QueuedTaskWorker(
 
     private async Task GiveUpAsync(INatsJSMsg<byte[]> msg, Guid id, string name, string error)
     {
+        if (!await WriteAsync(() => store.FinishAsync(id, TaskState.Failed, null, error, identity.Id, time.GetUtcNow(), CancellationToken.None)))
+        {
+            // A late copy of a task that already finished (say, its ack was lost): nothing to give up on.
+            await msg.AckAsync(cancellationToken: CancellationToken.None);
+            return;
+        }
         LogGivingUp(logger, id, name, error);
-        await WriteAsync(() => store.FinishAsync(id, TaskState.Failed, null, error, identity.Id, time.GetUtcNow(), CancellationToken.None));
         await DeadLetterAsync(msg, name, error);
         await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
         await AnnounceDoneAsync(id);
