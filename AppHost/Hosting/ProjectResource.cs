@@ -82,7 +82,8 @@ public sealed class ProjectResource(string name, IProjectMetadata project) : Man
 
     internal override async Task StopAsync(HostContext host)
     {
-        await Task.WhenAll(_processes.Select(p => p.StopAsync(TimeSpan.FromSeconds(20))));
+        // Longer than a service's own shutdown timeout (30 s), so draining workers are never cut short.
+        await Task.WhenAll(_processes.Select(p => p.StopAsync(TimeSpan.FromSeconds(40))));
         _log?.Dispose();
     }
 

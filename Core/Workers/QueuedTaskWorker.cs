@@ -32,8 +32,22 @@ internal sealed partial class QueuedTaskWorker(
     private const int MaxFetch = 64;
     private readonly WorkerOptions _options = options.Value;
 
+    // Stopping ends fetching at once; running handlers are cancelled (and handed back) only when the drain time is up.
+    private readonly CancellationTokenSource _abort = new();
+
+    public override void Dispose()
+    {
+        _abort.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var drain = stoppingToken.Register(() =>
+        {
+            LogDraining(logger, running.Count, _options.DrainTimeout);
+            _abort.CancelAfter(_options.DrainTimeout);
+        });
         for (var failures = 0; !stoppingToken.IsCancellationRequested;)
         {
             try
@@ -83,7 +97,7 @@ internal sealed partial class QueuedTaskWorker(
                     await foreach (var msg in consumers[priority].FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = free }, cancellationToken: stoppingToken))
                     {
                         received++;
-                        _ = RunAndReleaseAsync(msg, slots, stoppingToken);
+                        _ = RunAndReleaseAsync(msg, slots, _abort.Token);
                     }
                     if (received > 0)
                     {
@@ -119,11 +133,11 @@ internal sealed partial class QueuedTaskWorker(
         }
     }
 
-    private async Task RunAndReleaseAsync(INatsJSMsg<byte[]> msg, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task RunAndReleaseAsync(INatsJSMsg<byte[]> msg, SemaphoreSlim slots, CancellationToken abortToken)
     {
         try
         {
-            await ProcessAsync(msg, stoppingToken);
+            await ProcessAsync(msg, abortToken);
         }
 #pragma warning disable CA1031 // Whatever went wrong, the message stays unacked and is redelivered; the worker goes on.
         catch (Exception ex)
@@ -137,7 +151,7 @@ internal sealed partial class QueuedTaskWorker(
         }
     }
 
-    private async Task ProcessAsync(INatsJSMsg<byte[]> msg, CancellationToken stoppingToken)
+    private async Task ProcessAsync(INatsJSMsg<byte[]> msg, CancellationToken abortToken)
     {
         if (!TryReadTask(msg, out var id, out var name))
         {
@@ -180,7 +194,7 @@ internal sealed partial class QueuedTaskWorker(
             TaskOutcome outcome;
             using (var activity = StartActivity(msg, name, id, attempt))
             using (var stopBeats = new CancellationTokenSource())
-            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, stoppingToken))
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, abortToken))
             {
                 var beats = HeartbeatAsync(msg, stopBeats.Token);
                 await using var scope = scopes.CreateAsyncScope();
@@ -196,7 +210,7 @@ internal sealed partial class QueuedTaskWorker(
             //    refused (the task is terminal) and it is acked, so the outcome stands once.
             if (outcome.Kind == OutcomeKind.Cancelled && !cancel.IsCancellationRequested)
             {
-                // Shutting down: hand the message back so another worker takes it at once.
+                // Shut down before it could finish: hand the message back so another worker takes it at once.
                 LogHandedBack(logger, id, name);
                 await msg.NakAsync(cancellationToken: CancellationToken.None);
                 return;
@@ -347,6 +361,9 @@ internal sealed partial class QueuedTaskWorker(
         activity?.SetTag("neutrino.task.attempt", attempt);
         return activity;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: no new tasks; {Running} running tasks have {Drain} to finish before they are handed back")]
+    private static partial void LogDraining(ILogger logger, int running, TimeSpan drain);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pool {Pool} consuming with {Concurrency} slots")]
     private static partial void LogConsuming(ILogger logger, string pool, int concurrency);
