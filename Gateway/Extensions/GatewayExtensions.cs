@@ -25,6 +25,7 @@ internal static class GatewayExtensions
         services.AddHealthChecks().AddCheck<TaskCatalog>("catalog", tags: ["ready"]);
 
         services.AddSingleton<QueuedTaskSubmitter>();
+        services.AddHostedService<QueueReconciler>();
         services.AddSingleton<IdempotentReplay>();
         services.AddHostedService<IdempotencyJanitor>();
         services.AddSingleton<TaskAdmission>();

@@ -19,6 +19,14 @@ internal sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the gateway looks for queued tasks whose message was never published (see <c>QueueReconciler</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How old a queued, never-started task must be before it may be published again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ReconcileAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long an <c>Idempotency-Key</c> keeps answering with the task it first created.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);

@@ -84,24 +84,9 @@ internal sealed partial class QueuedTaskSubmitter(
     /// <summary>Publishes a queued task; on failure the task is marked failed ("could not be queued") and false is returned.</summary>
     private async Task<bool> TryPublishAsync(Guid id, string pool, TaskPriority priority, string name, ReadOnlyMemory<byte> args, string messageId)
     {
-        // While the broker is away the client holds publishes until it reconnects: bound the wait.
-        // A publish that lands after the deadline is harmless: the task is recorded failed, so no worker starts it.
-        using var deadline = new CancellationTokenSource(options.Value.PublishTimeout, time);
         try
         {
-            var headers = new NatsHeaders
-            {
-                [TaskHeaders.TaskId] = id.ToString(),
-                [TaskHeaders.TaskName] = name,
-            };
-            InjectTraceContext(headers);
-            var ack = await js.PublishAsync(
-                Subjects.Task(pool, priority, name),
-                args.ToArray(),
-                opts: new NatsJSPubOpts { MsgId = messageId },
-                headers: headers,
-                cancellationToken: deadline.Token);
-            ack.EnsureSuccess();
+            await PublishAsync(id, pool, priority, name, args, messageId);
             return true;
         }
         catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException)
@@ -113,6 +98,29 @@ internal sealed partial class QueuedTaskSubmitter(
                 : ex.Message);
             return false;
         }
+    }
+
+    /// <summary>
+    /// Publishes a queued task and waits for the stream's acknowledgement. While the broker is away the
+    /// client holds publishes until it reconnects, so the wait is bounded; a publish that lands after
+    /// the deadline is harmless, as a task recorded failed is never started.
+    /// </summary>
+    public async Task PublishAsync(Guid id, string pool, TaskPriority priority, string name, ReadOnlyMemory<byte> args, string messageId)
+    {
+        using var deadline = new CancellationTokenSource(options.Value.PublishTimeout, time);
+        var headers = new NatsHeaders
+        {
+            [TaskHeaders.TaskId] = id.ToString(),
+            [TaskHeaders.TaskName] = name,
+        };
+        InjectTraceContext(headers);
+        var ack = await js.PublishAsync(
+            Subjects.Task(pool, priority, name),
+            args.ToArray(),
+            opts: new NatsJSPubOpts { MsgId = messageId },
+            headers: headers,
+            cancellationToken: deadline.Token);
+        ack.EnsureSuccess();
     }
 
     private async Task MarkNotQueuedAsync(Guid id, string reason)

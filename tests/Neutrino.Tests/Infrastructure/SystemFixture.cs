@@ -18,6 +18,8 @@ public sealed class SystemFixture : IAsyncLifetime
             {
                 ["Neutrino__Worker__Concurrency"] = "1",
                 ["Neutrino__Auth__Keys__0"] = SecondApiKey,
+                ["Neutrino__Gateway__ReconcileInterval"] = "00:00:01",
+                ["Neutrino__Gateway__ReconcileAfter"] = "00:00:03",
             },
             "--Neutrino:FastPoolReplicas=2",
             "--Neutrino:AsyncPoolReplicas=1");

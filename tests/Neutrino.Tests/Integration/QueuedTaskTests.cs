@@ -164,4 +164,30 @@ public sealed class QueuedTaskTests(SystemFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, completed.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task A_task_recorded_but_never_published_is_published_again_and_runs()
+    {
+        // What a gateway that died between the two steps of a submission leaves behind.
+        var id = Guid.CreateVersion7();
+        await using (var connection = new Npgsql.NpgsqlConnection(fixture.System.TasksConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var insert = new Npgsql.NpgsqlCommand("""
+                WITH ins AS (
+                    INSERT INTO tasks (id, name, mode, pool, status, priority, args, attempts, max_attempts, created_at)
+                    VALUES ($1, 'sleep', 'async', 'async', 'queued', 'normal', '{"ms":1}', 0, 3, now() - interval '10 seconds')
+                    RETURNING id, created_at)
+                INSERT INTO task_events (task_id, status, attempt, at) SELECT id, 'queued', 0, created_at FROM ins;
+                """, connection)
+            {
+                Parameters = { new() { Value = id } },
+            };
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var task = await _client.WaitForTerminalAsync(id, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(("completed", 1), (task.Status(), task["attempts"]!.GetValue<int>()));
+    }
 }

@@ -100,7 +100,8 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
-    private static NewTask NewTask() => new(Guid.CreateVersion7(), "store-test", "async", "async", "normal", """{"x":1}""", 3, Now);
+    // A pool no worker serves: these rows are driven by the test alone.
+    private static NewTask NewTask() => new(Guid.CreateVersion7(), "store-test", "async", "store-test", "normal", """{"x":1}""", 3, Now);
 
     private async Task<Guid> InsertAsync()
     {
