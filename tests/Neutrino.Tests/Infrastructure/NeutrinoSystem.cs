@@ -13,6 +13,7 @@ namespace Neutrino.Tests.Infrastructure;
 public sealed class NeutrinoSystem : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -94,6 +95,21 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         return system;
     }
 
+    /// <summary>Runs <paramref name="test"/> against a system of its own, in a data directory removed afterwards.</summary>
+    public static async Task RunOwnAsync(Func<NeutrinoSystem, Task> test, params string[] arguments)
+    {
+        var dataDirectory = NewDataDirectory();
+        try
+        {
+            await using var system = await StartAsync(dataDirectory, null, arguments);
+            await test(system);
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
     public HttpClient CreateClient(bool authenticated = true)
     {
         var client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(90) };
@@ -166,7 +182,7 @@ public sealed class NeutrinoSystem : IAsyncDisposable
             {
                 throw new TimeoutException($"The AppHost was not up after {StartTimeout}:\n{Tail(Output)}");
             }
-            await Task.Delay(250);
+            await Task.Delay(PollInterval);
         }
         var endpoints = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
         Gateway = new Uri(endpoints["gateway"]!["urls"]![0]!.GetValue<string>());

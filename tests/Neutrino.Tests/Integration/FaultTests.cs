@@ -15,14 +15,16 @@ namespace Neutrino.Tests.Integration;
 public sealed class FaultTests(ITestOutputHelper output)
 {
     private const int Tasks = 240;
+    private static readonly TimeSpan RetryRefusedAfter = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan SubmitEvery = TimeSpan.FromMilliseconds(300); // spreads the load over the whole fault sequence
+    private static readonly TimeSpan FaultEvery = TimeSpan.FromMilliseconds(1500);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
     [Fact]
     public async Task Every_accepted_task_ends_exactly_once_through_worker_kills_and_broker_and_database_restarts()
     {
-        var dataDirectory = NeutrinoSystem.NewDataDirectory();
-        try
+        await NeutrinoSystem.RunOwnAsync(async system =>
         {
-            await using var system = await NeutrinoSystem.StartAsync(dataDirectory, null, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=2");
             using var client = system.CreateClient();
 
             var refusals = 0;
@@ -45,9 +47,9 @@ public sealed class FaultTests(ITestOutputHelper output)
                         }
                         Assert.True(status is HttpStatusCode.ServiceUnavailable or HttpStatusCode.Conflict or HttpStatusCode.InternalServerError, $"unexpected {(int)status}");
                         Interlocked.Increment(ref refusals);
-                        await Task.Delay(250);
+                        await Task.Delay(RetryRefusedAfter);
                     }
-                    await Task.Delay(300); // spread the load over the whole fault sequence
+                    await Task.Delay(SubmitEvery);
                 }
             }).ToList();
 
@@ -56,7 +58,7 @@ public sealed class FaultTests(ITestOutputHelper output)
                 string[] plan = ["asyncpool-0", "asyncpool-1", "nats", "asyncpool-0", "postgres", "asyncpool-1"];
                 foreach (var victim in plan)
                 {
-                    await Task.Delay(1500);
+                    await Task.Delay(FaultEvery);
                     var pid = system.ProcessOf(victim).Id;
                     Signals.Send(pid, victim == "postgres" ? Signals.SigInt : Signals.SigKill);
                     output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} stopped {victim} (pid {pid})");
@@ -77,11 +79,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             Assert.Equal(Tasks, figures.Completed + figures.Failed);
             // A task fails here only if three of its deliveries were all lost to kills.
             Assert.All(figures.FailedErrors, error => Assert.StartsWith("delivered", error, StringComparison.Ordinal));
-        }
-        finally
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
+        }, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=2");
     }
 
     private static async Task<(HttpStatusCode Status, Guid Id)> SubmitAsync(HttpClient client, string body, string key)
@@ -119,7 +117,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             {
                 // PostgreSQL may still be coming back.
             }
-            await Task.Delay(500);
+            await Task.Delay(PollInterval);
         }
     }
 

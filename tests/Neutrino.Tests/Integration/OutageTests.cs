@@ -11,6 +11,8 @@ namespace Neutrino.Tests.Integration;
 /// </summary>
 public sealed class OutageTests
 {
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
     [Fact]
     public async Task While_NATS_is_down_submissions_get_503_never_202_and_work_resumes_when_it_returns()
     {
@@ -139,7 +141,7 @@ public sealed class OutageTests
             {
                 throw new TimeoutException($"condition not met within {timeout}");
             }
-            await Task.Delay(250);
+            await Task.Delay(PollInterval);
         }
     }
 }

@@ -6,13 +6,13 @@ namespace Neutrino.Tests.Integration;
 /// <summary>Each test has its own system with two async workers, one of which is killed or stopped mid-task.</summary>
 public sealed class WorkerCrashTests
 {
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
     [Fact]
     public async Task A_task_whose_worker_is_killed_is_redelivered_and_completes_on_another_worker()
     {
-        var dataDirectory = NeutrinoSystem.NewDataDirectory();
-        try
+        await NeutrinoSystem.RunOwnAsync(async system =>
         {
-            await using var system = await NeutrinoSystem.StartAsync(dataDirectory, null, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=2", "--Neutrino:RestartOnExit=false");
             using var client = system.CreateClient();
             var id = await client.SubmitAsync("sleep", """{"args":{"ms":3000}}""");
             var running = await client.WaitForAsync(id, s => s == "running");
@@ -27,20 +27,14 @@ public sealed class WorkerCrashTests
             Assert.Equal(2, task["attempts"]!.GetValue<int>());
             Assert.NotEqual(victim, task["worker_id"]!.GetValue<string>());
             Assert.Equal(["queued:0", "running:1", "running:2", "completed:2"], await History.EventsAsync(system.TasksConnectionString, id));
-        }
-        finally
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
+        }, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=2", "--Neutrino:RestartOnExit=false");
     }
 
     [Fact]
     public async Task A_worker_told_to_stop_finishes_its_running_task_before_it_exits()
     {
-        var dataDirectory = NeutrinoSystem.NewDataDirectory();
-        try
+        await NeutrinoSystem.RunOwnAsync(async system =>
         {
-            await using var system = await NeutrinoSystem.StartAsync(dataDirectory, null, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=2", "--Neutrino:RestartOnExit=false");
             using var client = system.CreateClient();
             var id = await client.SubmitAsync("sleep", """{"args":{"ms":3000}}""");
             var running = await client.WaitForAsync(id, s => s == "running");
@@ -55,13 +49,9 @@ public sealed class WorkerCrashTests
             var exited = System.Diagnostics.Stopwatch.StartNew();
             while (Signals.IsAlive(pid) && exited.Elapsed < TimeSpan.FromSeconds(60))
             {
-                await Task.Delay(100);
+                await Task.Delay(PollInterval);
             }
             Assert.False(Signals.IsAlive(pid), "the worker did not exit after draining");
-        }
-        finally
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
+        }, "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=2", "--Neutrino:RestartOnExit=false");
     }
 }

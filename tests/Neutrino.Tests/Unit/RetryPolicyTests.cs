@@ -15,7 +15,7 @@ public sealed class RetryPolicyTests
     {
         Assert.Equal(ceilingMs / 2, _policy.DelayAfter(failedAttempt, 0).TotalMilliseconds, precision: 6);
         Assert.Equal(ceilingMs, _policy.DelayAfter(failedAttempt, 1).TotalMilliseconds, precision: 6);
-        Assert.InRange(_policy.DelayAfter(failedAttempt, 0.5).TotalMilliseconds, ceilingMs / 2, ceilingMs);
+        Assert.Equal(ceilingMs * 0.75, _policy.DelayAfter(failedAttempt, 0.5).TotalMilliseconds, precision: 6);
     }
 
     [Fact]
