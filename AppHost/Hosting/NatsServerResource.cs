@@ -20,13 +20,24 @@ public sealed class NatsServerResource(string name) : ManagedResource(name), IRe
     internal override async Task PrepareAsync(HostContext host, CancellationToken cancellationToken)
     {
         _binary = await Prerequisites.NatsServerAsync(host, cancellationToken);
-        Port = FreePort.Next();
-        MonitorPort = FreePort.Next();
+        ChoosePorts();
     }
 
     internal override async Task StartAsync(HostContext host, CancellationToken cancellationToken)
     {
         var log = _log = host.OpenLog(Name);
+        await Health.StartOnFreePortsAsync(() => StartProcessAsync(host, log, cancellationToken), ChoosePorts, log);
+        _process!.Supervise();
+    }
+
+    private void ChoosePorts()
+    {
+        Port = FreePort.Next();
+        MonitorPort = FreePort.Next();
+    }
+
+    private async Task StartProcessAsync(HostContext host, ResourceLog log, CancellationToken cancellationToken)
+    {
         var storeDirectory = Path.Combine(host.DataDirectory, "nats");
         Directory.CreateDirectory(storeDirectory);
         List<string> arguments =
@@ -42,7 +53,6 @@ public sealed class NatsServerResource(string name) : ManagedResource(name), IRe
         // /healthz answers 200 only once JetStream has recovered its store.
         await Health.WaitAsync(Name, _process.Current, log, TimeSpan.FromSeconds(60),
             ct => Health.HttpOkAsync($"http://127.0.0.1:{MonitorPort}/healthz", ct), cancellationToken);
-        _process.Supervise();
     }
 
     internal override async Task StopAsync(HostContext host)

@@ -56,6 +56,12 @@ public sealed class PostgresServerResource(string name) : ManagedResource(name)
             await InitializeClusterAsync(host, log, dataDirectory, runAs, cancellationToken);
         }
 
+        await Health.StartOnFreePortsAsync(() => StartProcessAsync(host, log, dataDirectory, runAs, cancellationToken), () => Port = FreePort.Next(), log);
+        _process!.Supervise();
+    }
+
+    private async Task StartProcessAsync(HostContext host, ResourceLog log, string dataDirectory, string? runAs, CancellationToken cancellationToken)
+    {
         _process = SupervisedProcess.Start(
             new ProcessSpec(
                 Name,
@@ -72,7 +78,6 @@ public sealed class PostgresServerResource(string name) : ManagedResource(name)
 
         var adminConnection = ConnectionStringFor("postgres");
         await Health.WaitAsync(Name, _process.Current, log, TimeSpan.FromSeconds(60), ct => CanConnectAsync(adminConnection, ct), cancellationToken);
-        _process.Supervise();
     }
 
     internal override async Task StopAsync(HostContext host)

@@ -48,36 +48,43 @@ public sealed class ProjectResource(string name, IProjectMetadata project) : Man
             throw new ResourceStartException(Name, $"{assembly} does not exist: build the solution first (dotnet build)");
         }
         var log = _log = host.OpenLog(Name);
-        var waits = new List<Task>();
-        for (var replica = 0; replica < _ports.Count; replica++)
+        var replicas = new SupervisedProcess?[_ports.Count];
+        await Task.WhenAll(Enumerable.Range(0, _ports.Count).Select(replica => RequestedPort is > 0
+            ? StartReplicaAsync(host, log, assembly, replica, replicas, cancellationToken)
+            : Health.StartOnFreePortsAsync(
+                () => StartReplicaAsync(host, log, assembly, replica, replicas, cancellationToken), () => _ports[replica] = FreePort.Next(), log)));
+        foreach (var process in replicas)
         {
-            var instance = _ports.Count == 1 ? Name : $"{Name}-{replica}";
-            var url = $"http://127.0.0.1:{_ports[replica]}";
-            var environment = ResolveEnvironment();
-            environment["ASPNETCORE_URLS"] = url;
-            environment["ASPNETCORE_ENVIRONMENT"] = host.EnvironmentName;
-            environment["DOTNET_ENVIRONMENT"] = host.EnvironmentName;
-            environment["OTEL_SERVICE_NAME"] = Name;
-            environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instance}";
-            if (host.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } otlp)
-            {
-                environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
-            }
-            environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-            environment["DOTNET_NOLOGO"] = "1";
+            process!.Supervise();
+        }
+    }
 
-            var process = SupervisedProcess.Start(
-                new ProcessSpec(instance, "dotnet", [assembly], environment, Path.GetDirectoryName(assembly)!),
-                log,
-                host);
-            _processes.Add(process);
-            waits.Add(Health.WaitAsync(instance, process.Current, log, TimeSpan.FromSeconds(120), ct => Health.HttpOkAsync(url + "/health", ct), cancellationToken));
-        }
-        await Task.WhenAll(waits);
-        foreach (var process in _processes)
+    private async Task StartReplicaAsync(
+        HostContext host, ResourceLog log, string assembly, int replica, SupervisedProcess?[] replicas, CancellationToken cancellationToken)
+    {
+        var instance = _ports.Count == 1 ? Name : $"{Name}-{replica}";
+        var url = $"http://127.0.0.1:{_ports[replica]}";
+        var environment = ResolveEnvironment();
+        environment["ASPNETCORE_URLS"] = url;
+        environment["ASPNETCORE_ENVIRONMENT"] = host.EnvironmentName;
+        environment["DOTNET_ENVIRONMENT"] = host.EnvironmentName;
+        environment["OTEL_SERVICE_NAME"] = Name;
+        environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instance}";
+        if (host.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } otlp)
         {
-            process.Supervise();
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
         }
+        environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        environment["DOTNET_NOLOGO"] = "1";
+
+        var process = replicas[replica] = SupervisedProcess.Start(
+            new ProcessSpec(instance, "dotnet", [assembly], environment, Path.GetDirectoryName(assembly)!), log, host);
+        lock (_processes)
+        {
+            // Tracked at once: if another replica fails to start, this one is stopped with the rest.
+            _processes.Add(process);
+        }
+        await Health.WaitAsync(instance, process.Current, log, TimeSpan.FromSeconds(120), ct => Health.HttpOkAsync(url + "/health", ct), cancellationToken);
     }
 
     internal override async Task StopAsync(HostContext host)

@@ -27,4 +27,7 @@ public sealed class ResourceStartException : Exception
     }
 
     public string Resource { get; }
+
+    /// <summary>The process died before it was healthy: on a port another process took first, say.</summary>
+    public bool ProcessExited { get; init; }
 }
