@@ -233,7 +233,8 @@ internal sealed partial class QueuedTaskWorker(
             }
             else
             {
-                // Not recorded: another delivery or a cancellation finished the task first; this outcome is dropped.
+                // Completed or cancelled; or a failure that was not recorded because another delivery
+                // or a cancellation finished the task first, so there is nothing to dead-letter.
                 await msg.AckAsync(cancellationToken: CancellationToken.None);
             }
             await AnnounceDoneAsync(id);

@@ -31,11 +31,11 @@ internal sealed class AdmissionControl : IDisposable
         }
     }
 
-    public async Task InvokeAsync(HttpContext context, string apiKey, RequestDelegate next)
+    public async Task InvokeAsync(HttpContext context, string callerId, RequestDelegate next)
     {
         if (_perKey is not null)
         {
-            using var lease = _perKey.AttemptAcquire(apiKey);
+            using var lease = _perKey.AttemptAcquire(callerId);
             if (!lease.IsAcquired)
             {
                 context.Response.Headers.RetryAfter = "1";

@@ -8,7 +8,7 @@ internal static class ApiKeyExtensions
     private static readonly string[] ProtectedPrefixes = ["/api", "/tasks", "/v1"];
     private const string CallerItem = "neutrino.caller";
 
-    /// <summary>The id of the authenticated caller (see <see cref="ApiKeys.CallerId"/>).</summary>
+    /// <summary>The id of the authenticated caller (see <see cref="ApiKeys.TryAuthenticate"/>).</summary>
     public static string Caller(this HttpContext context) =>
         context.Items[CallerItem] as string ?? throw new InvalidOperationException("The request was not authenticated.");
 
@@ -36,11 +36,10 @@ internal static class ApiKeyExtensions
                 await next(context);
                 return;
             }
-            var presented = PresentedKey(context.Request);
-            if (keys.IsValid(presented))
+            if (keys.TryAuthenticate(PresentedKey(context.Request), out var caller))
             {
-                context.Items[CallerItem] = ApiKeys.CallerId(presented);
-                await admission.InvokeAsync(context, presented.ToString(), next);
+                context.Items[CallerItem] = caller;
+                await admission.InvokeAsync(context, caller, next);
                 return;
             }
             context.Response.Headers.WWWAuthenticate = "Bearer";

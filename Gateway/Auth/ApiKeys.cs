@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -19,26 +20,33 @@ internal sealed class ApiKeys
         }
     }
 
-    public bool IsValid(ReadOnlySpan<char> presented)
+    public bool IsValid(ReadOnlySpan<char> presented) => TryAuthenticate(presented, out _);
+
+    /// <summary>
+    /// Checks a presented key and, when it is valid, gives the caller's id: a stable, non-secret
+    /// name for what belongs to that caller (half the key's hash, in hex). One hash per request.
+    /// </summary>
+    public bool TryAuthenticate(ReadOnlySpan<char> presented, [NotNullWhen(true)] out string? callerId)
     {
+        callerId = null;
         if (presented.IsEmpty)
         {
             return false;
         }
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        var bytes = Encoding.UTF8.GetBytes(presented.ToArray());
-        SHA256.HashData(bytes, hash);
+        SHA256.HashData(Encoding.UTF8.GetBytes(presented.ToArray()), hash);
         var valid = false;
         // Every key is compared, so timing reveals neither which key matched nor how much of it.
         foreach (var known in _hashes)
         {
             valid |= CryptographicOperations.FixedTimeEquals(hash, known);
         }
+        if (valid)
+        {
+            callerId = Convert.ToHexStringLower(hash[..16]);
+        }
         return valid;
     }
-
-    /// <summary>A stable, non-secret id of the caller behind a key, for scoping what belongs to it.</summary>
-    public static string CallerId(ReadOnlySpan<char> key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToArray())))[..32];
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }

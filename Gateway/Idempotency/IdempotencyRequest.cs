@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Neutrino.Gateway.Auth;
 
 namespace Neutrino.Gateway.Idempotency;
 
@@ -26,6 +27,6 @@ internal sealed record IdempotencyRequest(string Scope, string RequestHash)
             return null;
         }
         var fingerprint = SHA256.HashData([.. Encoding.UTF8.GetBytes(task + "\n"), .. body]);
-        return new IdempotencyRequest($"{Auth.ApiKeyExtensions.Caller(context)}:{key}", Convert.ToHexStringLower(fingerprint));
+        return new IdempotencyRequest($"{context.Caller()}:{key}", Convert.ToHexStringLower(fingerprint));
     }
 }

@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Options;
 using Neutrino.Core.Http;
 using Neutrino.Core.Messaging;
+using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
 using Neutrino.Gateway.Catalog;
 using Neutrino.Gateway.Extensions;
 using Neutrino.Gateway.Idempotency;
-using Neutrino.Core.Storage;
-using Yarp.ReverseProxy.Forwarder;
 using Neutrino.Gateway.Submission;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Neutrino.Gateway.Routing;
 

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Text;
+using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using Neutrino.Core.Http;
 using Neutrino.Core.Json;
 using Neutrino.Core.Messaging;
 using Neutrino.Core.Storage;
-using Microsoft.Extensions.Options;
 using Neutrino.Core.Tasks;
 using Neutrino.Gateway.Extensions;
 
