@@ -11,9 +11,6 @@ namespace Neutrino.Core.Messaging;
 /// </summary>
 public static class JetStreamTopology
 {
-    /// <summary>How long a worker may hold a message without a sign of life before it is redelivered.</summary>
-    public static readonly TimeSpan AckWait = TimeSpan.FromSeconds(30);
-
     /// <summary>Re-publishes of a task id inside this window are dropped by the server.</summary>
     public static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(2);
 
@@ -39,7 +36,7 @@ public static class JetStreamTopology
     }
 
     public static async Task<IReadOnlyDictionary<TaskPriority, INatsJSConsumer>> EnsureConsumersAsync(
-        INatsJSContext js, string pool, CancellationToken cancellationToken)
+        INatsJSContext js, string pool, TimeSpan ackWait, CancellationToken cancellationToken)
     {
         var consumers = new Dictionary<TaskPriority, INatsJSConsumer>();
         foreach (var priority in Subjects.PrioritiesInOrder)
@@ -50,7 +47,7 @@ public static class JetStreamTopology
                 {
                     FilterSubject = Subjects.ConsumerFilter(pool, priority),
                     AckPolicy = ConsumerConfigAckPolicy.Explicit,
-                    AckWait = AckWait,
+                    AckWait = ackWait,
                     // Attempts are counted and capped by the worker per task (see QueuedTaskWorker), not here.
                     MaxDeliver = -1,
                     MaxAckPending = 10_000,

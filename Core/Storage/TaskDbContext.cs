@@ -11,6 +11,8 @@ public sealed class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbC
 
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
 
+    public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TaskDbContext).Assembly);

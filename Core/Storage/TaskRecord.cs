@@ -38,4 +38,7 @@ public sealed class TaskRecord
     public string? WorkerId { get; set; }
 
     public DateTimeOffset? CancelRequestedAt { get; set; }
+
+    /// <summary>Which delivery of the task's message runs the current attempt: a retried start write recognises itself by it.</summary>
+    public string? RunToken { get; set; }
 }

@@ -37,13 +37,50 @@ public sealed class TaskStore
         RETURNING task_id
         """;
 
-    // A redelivery after a crash finds the task still 'running' with an older attempt: it may start again.
-    private const string StartSql = $"""
+    // Decides, under the row's lock, what a delivery of the task's message may do (see StartDecision),
+    // and starts the next attempt when it may. The attempt number is the row's, not the message's
+    // delivery count: hand-backs and duplicate copies do not use up attempts.
+    private const string StartSql = """
+        WITH cur AS (
+            SELECT t.id, t.status, t.attempts, t.max_attempts, t.worker_id, t.run_token, t.cancel_requested_at,
+                   (t.worker_id IS NULL OR NOT EXISTS (
+                       SELECT 1 FROM workers w WHERE w.id = t.worker_id AND w.last_seen_at > now() - $5)) AS holder_gone
+            FROM tasks t WHERE t.id = $1 FOR UPDATE),
+        verdict AS (
+            SELECT cur.*, CASE
+                WHEN status = 'running' AND run_token = $4 THEN 'started'
+                WHEN status NOT IN ('queued', 'running') THEN 'finished'
+                WHEN status = 'running' AND NOT holder_gone THEN 'held'
+                WHEN cancel_requested_at IS NOT NULL THEN 'cancel'
+                WHEN attempts >= max_attempts THEN 'exhausted'
+                ELSE 'start' END AS decision
+            FROM cur),
+        upd AS (
+            UPDATE tasks t SET status = 'running', attempts = v.attempts + 1, started_at = $2, worker_id = $3, run_token = $4,
+                               progress = NULL, progress_message = NULL
+            FROM verdict v WHERE t.id = v.id AND v.decision = 'start'
+            RETURNING t.id, t.attempts),
+        ev AS (
+            INSERT INTO task_events (task_id, status, attempt, at, worker_id, detail)
+            SELECT upd.id, 'running', upd.attempts, $2, $3,
+                   CASE WHEN v.status = 'running' THEN 'taken over: worker ' || v.worker_id || ' stopped answering during attempt ' || v.attempts END
+            FROM upd JOIN verdict v ON v.id = upd.id)
+        SELECT CASE decision WHEN 'start' THEN 'started' ELSE decision END,
+               CASE decision WHEN 'start' THEN attempts + 1 ELSE attempts END,
+               max_attempts,
+               CASE decision WHEN 'start' THEN $3 ELSE worker_id END
+        FROM verdict
+        """;
+
+    // Shutdown came before the attempt could finish: the task goes back to the queue and the attempt is not counted.
+    private const string HandBackSql = """
         WITH upd AS (
-            UPDATE tasks SET status = 'running', attempts = $2, started_at = $3, worker_id = $4, progress = NULL, progress_message = NULL
-            WHERE id = $1 AND {Open} AND attempts < $2 AND cancel_requested_at IS NULL
-            RETURNING id)
-        INSERT INTO task_events (task_id, status, attempt, at, worker_id) SELECT id, 'running', $2, $3, $4 FROM upd
+            UPDATE tasks SET status = 'queued', attempts = attempts - 1, worker_id = NULL, run_token = NULL,
+                             progress = NULL, progress_message = NULL
+            WHERE id = $1 AND status = 'running' AND run_token = $2
+            RETURNING id, attempts)
+        INSERT INTO task_events (task_id, status, attempt, at, worker_id, detail)
+        SELECT id, 'queued', attempts, $3, $4, 'handed back: its worker stopped before the attempt finished; the attempt does not count' FROM upd
         RETURNING task_id
         """;
 
@@ -122,9 +159,24 @@ public sealed class TaskStore
             Uuid(run.Id), Text(run.Name), Text(run.Status), Text(run.Priority), Json(run.Args), Json(run.Result),
             Text(run.Error), Time(run.StartedAt), Time(run.CompletedAt), Text(run.WorkerId));
 
-    /// <summary>Marks attempt <paramref name="attempt"/> as running; false when the task is finished, cancelled or already past that attempt.</summary>
-    public Task<bool> TryStartAsync(Guid id, int attempt, string workerId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Submit(StartSql, cancellationToken, Uuid(id), Int(attempt), Time(at), Text(workerId));
+    /// <summary>
+    /// Starts the next attempt for this delivery (<paramref name="runToken"/> names it), or says why
+    /// it may not. A task still running on a worker seen within <paramref name="lease"/> is held by
+    /// that worker: a second delivery (say, after its heartbeats were lost) does not run it again.
+    /// </summary>
+    public async Task<StartDecision> TryStartAsync(Guid id, string runToken, string workerId, TimeSpan lease, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var row = await _queue.SubmitAsync(
+            new TaskWrite(StartSql, [Uuid(id), Time(at), Text(workerId), Text(runToken), new NpgsqlParameter { Value = lease, NpgsqlDbType = NpgsqlDbType.Interval }]),
+            cancellationToken);
+        return row is null
+            ? new StartDecision(StartVerdict.Missing, 0, 0, null)
+            : new StartDecision(StartDecision.Parse((string)row[0]!), (int)row[1]!, (int)row[2]!, (string?)row[3]);
+    }
+
+    /// <summary>Puts a task whose attempt was interrupted by shutdown back in the queue; the attempt does not count.</summary>
+    public Task<bool> HandBackAsync(Guid id, string runToken, string workerId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Submit(HandBackSql, cancellationToken, Uuid(id), Text(runToken), Time(at), Text(workerId));
 
     public Task<bool> ScheduleRetryAsync(Guid id, int attempt, string error, TimeSpan delay, string workerId, DateTimeOffset at, CancellationToken cancellationToken) =>
         Submit(RetrySql, cancellationToken,
@@ -157,8 +209,8 @@ public sealed class TaskStore
     public Task<bool> ReportProgressAsync(Guid id, double progress, string? message, CancellationToken cancellationToken) =>
         Submit(ProgressSql, cancellationToken, Uuid(id), new NpgsqlParameter { Value = progress, NpgsqlDbType = NpgsqlDbType.Double }, Text(message));
 
-    private Task<bool> Submit(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
-        _queue.SubmitAsync(new TaskWrite(sql, parameters), cancellationToken);
+    private async Task<bool> Submit(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
+        await _queue.SubmitAsync(new TaskWrite(sql, parameters), cancellationToken) is not null;
 
     private static NpgsqlParameter Uuid(Guid value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Uuid };
 

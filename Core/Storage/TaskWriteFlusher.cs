@@ -54,19 +54,28 @@ internal sealed partial class TaskWriteFlusher(
                 command.BatchCommands.Add(statement);
             }
             // A batch runs as one implicit transaction: every statement commits, or none does.
-            var applied = new bool[batch.Count];
+            var rows = new object?[]?[batch.Count];
             await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
             {
                 var i = 0;
                 do
                 {
-                    applied[i++] = await reader.ReadAsync(CancellationToken.None);
+                    if (await reader.ReadAsync(CancellationToken.None))
+                    {
+                        var row = new object?[reader.FieldCount];
+                        for (var field = 0; field < row.Length; field++)
+                        {
+                            row[field] = reader.IsDBNull(field) ? null : reader.GetValue(field);
+                        }
+                        rows[i] = row;
+                    }
+                    i++;
                 }
                 while (await reader.NextResultAsync(CancellationToken.None));
             }
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].Complete(applied[i]);
+                batch[i].Complete(rows[i]);
             }
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)

@@ -10,7 +10,7 @@ internal sealed class TaskWriteQueue
 
     public ChannelReader<TaskWrite> Reader => _channel.Reader;
 
-    public async Task<bool> SubmitAsync(TaskWrite write, CancellationToken cancellationToken)
+    public async Task<object?[]?> SubmitAsync(TaskWrite write, CancellationToken cancellationToken)
     {
         try
         {
@@ -21,7 +21,7 @@ internal sealed class TaskWriteQueue
             throw new InvalidOperationException("The task store is shutting down and takes no more writes.");
         }
         // The statement runs even if the caller stops waiting: a write handed over is never dropped.
-        return await write.Applied.WaitAsync(cancellationToken);
+        return await write.Row.WaitAsync(cancellationToken);
     }
 
     public void Complete() => _channel.Writer.TryComplete();

@@ -43,6 +43,8 @@ public sealed class PoolBuilder
     {
         Builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         Builder.Services.AddHostedService<CancelListener>();
+        // Stopped in reverse order: the worker drains first, then the liveness row goes.
+        Builder.Services.AddHostedService<WorkerLiveness>();
         Builder.Services.AddHostedService<QueuedTaskWorker>();
         return this;
     }

@@ -71,7 +71,7 @@ internal sealed partial class QueuedTaskWorker(
     private async Task ConsumeAsync(CancellationToken stoppingToken)
     {
         await JetStreamTopology.EnsureStreamsAsync(js, stoppingToken);
-        var consumers = await JetStreamTopology.EnsureConsumersAsync(js, registry.Pool, stoppingToken);
+        var consumers = await JetStreamTopology.EnsureConsumersAsync(js, registry.Pool, _options.AckWait, stoppingToken);
         // Every publish to the pool's subjects also reaches this plain subscription: an idle worker wakes at once.
         await using var doorbell = await nats.SubscribeCoreAsync<byte[]>(Subjects.PoolTasks(registry.Pool), cancellationToken: stoppingToken);
         LogConsuming(logger, registry.Pool, _options.Concurrency);
@@ -159,36 +159,50 @@ internal sealed partial class QueuedTaskWorker(
             await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
             return;
         }
-        var attempt = (int)Math.Min(msg.Metadata?.NumDelivered ?? 1, int.MaxValue);
         var registration = registry.Find(name);
         if (registration is null)
         {
-            await GiveUpAsync(msg, id, name, $"no handler for task '{name}' in pool '{registry.Pool}'");
+            await GiveUpAsync(msg, id, name, $"no handler for task '{name}' in pool '{registry.Pool}'", 0);
             return;
         }
-        var definition = registration.Definition;
-        if (attempt > definition.MaxAttempts)
+        if (!running.TryRegister(id, out var cancel))
         {
-            // Only redeliveries without a recorded outcome get here: the workers running it died.
-            await GiveUpAsync(msg, id, name, $"delivered {attempt} times without an outcome (workers lost while running it)");
+            // Another delivery of a task this process is running (its heartbeats were lost for a while):
+            // the message is left alone, and the run under way settles it.
+            LogHeld(logger, id, name, identity.Id);
             return;
         }
-
-        var cancel = running.Register(id);
         try
         {
-            // 1. Record the start. Dying after this: the message is redelivered after AckWait, and the
-            //    next delivery (a higher attempt) may start the task again.
-            if (!await WriteAsync(() => store.TryStartAsync(id, attempt, identity.Id, time.GetUtcNow(), CancellationToken.None)))
+            // 1. Decide, under the task's row lock, what this delivery may do. Dying after a start: the
+            //    message is redelivered after AckWait, and once this worker's liveness lease has run out
+            //    the redelivery takes the task over as the next attempt.
+            var runToken = $"{identity.Id}/{msg.Metadata?.Sequence.Stream}/{msg.Metadata?.NumDelivered}";
+            var decision = await WriteAsync(() => store.TryStartAsync(id, runToken, identity.Id, _options.LivenessLease, time.GetUtcNow(), CancellationToken.None));
+            switch (decision.Verdict)
             {
-                // Finished, cancelled, or a later attempt already runs: this delivery is stale.
-                if (await WriteAsync(() => store.CancelIfRequestedAsync(id, identity.Id, time.GetUtcNow(), CancellationToken.None)))
-                {
-                    await AnnounceDoneAsync(id);
-                }
-                await msg.AckAsync(cancellationToken: CancellationToken.None);
-                return;
+                case StartVerdict.Finished:
+                    await msg.AckAsync(cancellationToken: CancellationToken.None);
+                    return;
+                case StartVerdict.Held:
+                    LogHeld(logger, id, name, decision.Holder);
+                    return;
+                case StartVerdict.Cancel:
+                    if (await WriteAsync(() => store.CancelIfRequestedAsync(id, identity.Id, time.GetUtcNow(), CancellationToken.None)))
+                    {
+                        await AnnounceDoneAsync(id);
+                    }
+                    await msg.AckAsync(cancellationToken: CancellationToken.None);
+                    return;
+                case StartVerdict.Exhausted:
+                    await GiveUpAsync(msg, id, name, $"worker {decision.Holder ?? "(unknown)"} was lost during attempt {decision.Attempt}, the last of {decision.MaxAttempts}", decision.Attempt);
+                    return;
+                case StartVerdict.Missing:
+                    LogUnrecorded(logger, id, name);
+                    await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
+                    return;
             }
+            var attempt = decision.Attempt;
 
             // 2. Run, telling the server the task is alive so it is not redelivered meanwhile.
             TaskOutcome outcome;
@@ -200,24 +214,26 @@ internal sealed partial class QueuedTaskWorker(
                 await using var scope = scopes.CreateAsyncScope();
                 var context = new TaskContext(id, name, attempt, identity.Id, (fraction, message, ct) => ReportProgressAsync(id, fraction, message, ct));
                 outcome = await TaskExecutor.RunAsync(
-                    registration.CreateHandler(scope.ServiceProvider), msg.Data ?? [], context, definition.Timeout, time, linked.Token);
+                    registration.CreateHandler(scope.ServiceProvider), msg.Data ?? [], context, registration.Definition.Timeout, time, linked.Token);
                 await stopBeats.CancelAsync();
                 await beats;
                 activity?.SetTag("neutrino.outcome", outcome.Kind.ToString());
             }
 
-            // 3. Record the outcome, then settle the message. Dying in between: the redelivery's start is
-            //    refused (the task is terminal) and it is acked, so the outcome stands once.
+            // 3. Record the outcome, then settle the message. Dying in between: the redelivery finds the
+            //    task terminal and acknowledges it, so the outcome stands once.
             if (outcome.Kind == OutcomeKind.Cancelled && !cancel.IsCancellationRequested)
             {
-                // Shut down before it could finish: hand the message back so another worker takes it at once.
+                // Shut down before it could finish: back to the queue, not counted as an attempt, and
+                // the message handed back so another worker takes it at once.
+                await WriteAsync(() => store.HandBackAsync(id, runToken, identity.Id, time.GetUtcNow(), CancellationToken.None));
                 LogHandedBack(logger, id, name);
                 await msg.NakAsync(cancellationToken: CancellationToken.None);
                 return;
             }
-            if (outcome.Kind is OutcomeKind.Failed or OutcomeKind.TimedOut && outcome.Retryable && attempt < definition.MaxAttempts)
+            if (outcome.Kind is OutcomeKind.Failed or OutcomeKind.TimedOut && outcome.Retryable && attempt < decision.MaxAttempts)
             {
-                var delay = definition.Retry.DelayAfter(attempt, Random.Shared.NextDouble());
+                var delay = registration.Definition.Retry.DelayAfter(attempt, Random.Shared.NextDouble());
                 await WriteAsync(() => store.ScheduleRetryAsync(id, attempt, outcome.Error!, delay, identity.Id, time.GetUtcNow(), CancellationToken.None));
                 LogRetrying(logger, id, name, attempt, delay, outcome.Error);
                 await msg.NakAsync(new AckOpts { NakDelay = delay }, CancellationToken.None);
@@ -228,7 +244,7 @@ internal sealed partial class QueuedTaskWorker(
             var recorded = await WriteAsync(() => store.FinishAsync(id, outcome.State, result, outcome.Error, identity.Id, time.GetUtcNow(), CancellationToken.None));
             if (recorded && outcome.State == TaskState.Failed)
             {
-                await DeadLetterAsync(msg, name, outcome.Error!);
+                await DeadLetterAsync(msg, name, outcome.Error!, attempt);
                 await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
             }
             else
@@ -245,7 +261,7 @@ internal sealed partial class QueuedTaskWorker(
         }
     }
 
-    private async Task GiveUpAsync(INatsJSMsg<byte[]> msg, Guid id, string name, string error)
+    private async Task GiveUpAsync(INatsJSMsg<byte[]> msg, Guid id, string name, string error, int attempts)
     {
         if (!await WriteAsync(() => store.FinishAsync(id, TaskState.Failed, null, error, identity.Id, time.GetUtcNow(), CancellationToken.None)))
         {
@@ -254,12 +270,12 @@ internal sealed partial class QueuedTaskWorker(
             return;
         }
         LogGivingUp(logger, id, name, error);
-        await DeadLetterAsync(msg, name, error);
+        await DeadLetterAsync(msg, name, error, attempts);
         await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
         await AnnounceDoneAsync(id);
     }
 
-    private async Task DeadLetterAsync(INatsJSMsg<byte[]> msg, string name, string error)
+    private async Task DeadLetterAsync(INatsJSMsg<byte[]> msg, string name, string error, int attempts)
     {
         var headers = new NatsHeaders();
         foreach (var (key, value) in msg.Headers ?? [])
@@ -267,7 +283,7 @@ internal sealed partial class QueuedTaskWorker(
             headers[key] = value;
         }
         headers[TaskHeaders.Error] = error.Length > 1024 ? error[..1024] : error;
-        headers[TaskHeaders.Attempts] = (msg.Metadata?.NumDelivered ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers[TaskHeaders.Attempts] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var ack = await js.PublishAsync(Subjects.DeadLetter(registry.Pool, name), msg.Data, headers: headers, cancellationToken: CancellationToken.None);
         ack.EnsureSuccess();
     }
@@ -285,6 +301,10 @@ internal sealed partial class QueuedTaskWorker(
         }
     }
 
+    /// <summary>
+    /// In-progress acks while the task runs. A failed one (broker restarting) is logged and the beat
+    /// goes on: once the connection is back the server takes them again, even after a redelivery.
+    /// </summary>
     private async Task HeartbeatAsync(INatsJSMsg<byte[]> msg, CancellationToken cancellationToken)
     {
         try
@@ -292,15 +312,18 @@ internal sealed partial class QueuedTaskWorker(
             while (true)
             {
                 await Task.Delay(_options.HeartbeatInterval, time, cancellationToken);
-                await msg.AckProgressAsync(cancellationToken: cancellationToken);
+                try
+                {
+                    await msg.AckProgressAsync(cancellationToken: cancellationToken);
+                }
+                catch (NatsException ex)
+                {
+                    LogHeartbeatFailed(logger, msg.Subject, ex);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-        }
-        catch (NatsException ex)
-        {
-            LogHeartbeatFailed(logger, msg.Subject, ex);
         }
     }
 
@@ -318,7 +341,7 @@ internal sealed partial class QueuedTaskWorker(
     }
 
     /// <summary>State writes are retried: a completion is never dropped because PostgreSQL blinked.</summary>
-    private async Task<bool> WriteAsync(Func<Task<bool>> write)
+    private async Task<T> WriteAsync<T>(Func<Task<T>> write)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -378,6 +401,12 @@ internal sealed partial class QueuedTaskWorker(
     [LoggerMessage(Level = LogLevel.Error, Message = "Message on {Subject} has no valid task headers; terminated")]
     private static partial void LogMalformed(ILogger logger, string subject);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} ({Name}) is held by live worker {Holder}; this delivery leaves it alone")]
+    private static partial void LogHeld(ILogger logger, Guid taskId, string name, string? holder);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} ({Name}) has a message but no record; terminated")]
+    private static partial void LogUnrecorded(ILogger logger, Guid taskId, string name);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({Name}) failed for good: {Error}")]
     private static partial void LogGivingUp(ILogger logger, Guid taskId, string name, string error);
 
@@ -387,7 +416,7 @@ internal sealed partial class QueuedTaskWorker(
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} ({Name}) handed back at shutdown")]
     private static partial void LogHandedBack(ILogger logger, Guid taskId, string name);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat for {Subject} failed; the message may be redelivered")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat for {Subject} failed; trying again at the next beat")]
     private static partial void LogHeartbeatFailed(ILogger logger, string subject, Exception error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Progress of {TaskId} not recorded: {Reason}")]

@@ -9,11 +9,16 @@ public sealed class RunningTasks
 
     public int Count => _running.Count;
 
-    public CancellationTokenSource Register(Guid id)
+    /// <summary>False when this process already runs the task (a second delivery of its message).</summary>
+    public bool TryRegister(Guid id, out CancellationTokenSource source)
     {
-        var source = new CancellationTokenSource();
-        _running[id] = source;
-        return source;
+        source = new CancellationTokenSource();
+        if (_running.TryAdd(id, source))
+        {
+            return true;
+        }
+        source.Dispose();
+        return false;
     }
 
     public void Unregister(Guid id, CancellationTokenSource source)

@@ -1,12 +1,29 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace Neutrino.Core.Workers;
 
-/// <summary>The id recorded as <c>worker_id</c>: the OpenTelemetry service instance id when the host gives one.</summary>
-public sealed class WorkerIdentity(IConfiguration configuration)
+/// <summary>
+/// The id recorded as <c>worker_id</c>: <c>{instance}/{pid}-{nonce}</c>. The instance is the
+/// OpenTelemetry service instance id when the host gives one (an AppHost replica, a pod name); the
+/// rest names this process, so a restarted replica is a new worker and never inherits the
+/// liveness of the one that died.
+/// </summary>
+public sealed class WorkerIdentity
 {
-    public string Id { get; } = FromResourceAttributes(configuration["OTEL_RESOURCE_ATTRIBUTES"])
-        ?? $"{configuration["OTEL_SERVICE_NAME"] ?? "worker"}-{Environment.MachineName}-{Environment.ProcessId}";
+    public WorkerIdentity(IConfiguration configuration)
+    {
+        Instance = FromResourceAttributes(configuration["OTEL_RESOURCE_ATTRIBUTES"])
+            ?? $"{configuration["OTEL_SERVICE_NAME"] ?? "worker"}-{Environment.MachineName}";
+        Id = $"{Instance}/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Random.Shared.Next(0x10000):x4}";
+    }
+
+    public string Instance { get; }
+
+    public string Id { get; }
+
+    /// <summary>The instance part of a worker id.</summary>
+    public static string InstanceOf(string workerId) => workerId.Split('/')[0];
 
     private static string? FromResourceAttributes(string? attributes)
     {

@@ -19,11 +19,19 @@ internal sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often the gateway looks for queued tasks whose message was never published (see <c>QueueReconciler</c>).</summary>
+    /// <summary>How often the gateway sweeps for tasks of lost workers and queued tasks with no message (see <c>QueueReconciler</c>).</summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How old a queued, never-started task must be before it may be published again.</summary>
+    /// <summary>
+    /// How long a running task's worker must have been silent (no liveness renewal) before the sweep
+    /// takes the task's message for lost and queues it again. Longer than the workers' AckWait plus
+    /// their liveness lease, so JetStream's own redelivery always has its chance first.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LostWorkerAfter { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>How old a queued task with no message must be before it may be published again.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ReconcileAfter { get; set; } = TimeSpan.FromMinutes(1);
 

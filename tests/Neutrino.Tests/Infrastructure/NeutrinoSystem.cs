@@ -96,12 +96,15 @@ public sealed class NeutrinoSystem : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="test"/> against a system of its own, in a data directory removed afterwards.</summary>
-    public static async Task RunOwnAsync(Func<NeutrinoSystem, Task> test, params string[] arguments)
+    public static Task RunOwnAsync(Func<NeutrinoSystem, Task> test, params string[] arguments) => RunOwnAsync(test, null, arguments);
+
+    /// <summary>As above, with environment variables for the AppHost and (inherited) every service it starts.</summary>
+    public static async Task RunOwnAsync(Func<NeutrinoSystem, Task> test, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var dataDirectory = NewDataDirectory();
         try
         {
-            await using var system = await StartAsync(dataDirectory, null, arguments);
+            await using var system = await StartAsync(dataDirectory, environment, arguments);
             await test(system);
         }
         finally
@@ -109,6 +112,21 @@ public sealed class NeutrinoSystem : IAsyncDisposable
             Directory.Delete(dataDirectory, recursive: true);
         }
     }
+
+    /// <summary>
+    /// Worker timings scaled down so that tests of crashes see redeliveries, lost workers and sweeps
+    /// within seconds; the ratios between them are those of the defaults.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> QuickFailureDetection { get; } = new Dictionary<string, string>
+    {
+        ["Neutrino__Worker__AckWait"] = "00:00:05",
+        ["Neutrino__Worker__HeartbeatInterval"] = "00:00:01",
+        ["Neutrino__Worker__LivenessInterval"] = "00:00:01",
+        ["Neutrino__Worker__LivenessLease"] = "00:00:03",
+        ["Neutrino__Gateway__ReconcileInterval"] = "00:00:01",
+        ["Neutrino__Gateway__ReconcileAfter"] = "00:00:03",
+        ["Neutrino__Gateway__LostWorkerAfter"] = "00:00:12",
+    };
 
     public HttpClient CreateClient(bool authenticated = true)
     {

@@ -14,12 +14,10 @@ public sealed class SystemFixture : IAsyncLifetime
     public async Task InitializeAsync() =>
         System = await NeutrinoSystem.StartAsync(
             NeutrinoSystem.NewDataDirectory(),
-            new Dictionary<string, string>
+            new Dictionary<string, string>(NeutrinoSystem.QuickFailureDetection)
             {
                 ["Neutrino__Worker__Concurrency"] = "1",
                 ["Neutrino__Auth__Keys__0"] = SecondApiKey,
-                ["Neutrino__Gateway__ReconcileInterval"] = "00:00:01",
-                ["Neutrino__Gateway__ReconcileAfter"] = "00:00:03",
             },
             "--Neutrino:FastPoolReplicas=2",
             "--Neutrino:AsyncPoolReplicas=1");

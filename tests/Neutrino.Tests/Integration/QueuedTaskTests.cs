@@ -1,5 +1,8 @@
 using System.Net;
+using NATS.Net;
 using Neutrino.Core.Messaging;
+using Neutrino.Core.Tasks;
+using Neutrino.Core.Workers;
 using Neutrino.Tests.Infrastructure;
 
 namespace Neutrino.Tests.Integration;
@@ -25,7 +28,7 @@ public sealed class QueuedTaskTests(SystemFixture fixture)
         Assert.Equal(400, task["result"]!["slept_ms"]!.GetValue<long>());
         Assert.Equal(1, task["attempts"]!.GetValue<int>());
         Assert.Equal(1.0, task["progress"]!.GetValue<double>());
-        Assert.Equal("asyncpool", task["worker_id"]!.GetValue<string>());
+        Assert.Equal("asyncpool", WorkerIdentity.InstanceOf(task["worker_id"]!.GetValue<string>()));
         Assert.NotNull(task["started_at"]);
         Assert.NotNull(task["duration_ms"]);
     }
@@ -190,4 +193,36 @@ public sealed class QueuedTaskTests(SystemFixture fixture)
 
         Assert.Equal(("completed", 1), (task.Status(), task["attempts"]!.GetValue<int>()));
     }
+
+    [Fact]
+    public async Task A_task_longer_than_the_ack_wait_is_never_offered_to_another_worker_while_it_runs()
+    {
+        // The fixture's ack wait is 5 s: the task outlives it three times over.
+        var id = await _client.SubmitAsync("sleep", """{"args":{"ms":15000}}""");
+        await _client.WaitForAsync(id, s => s == "running");
+
+        // Act as a second worker of the pool: without heartbeats the message would become ours to fetch.
+        await using var nats = new NatsClient(fixture.System.NatsUrl);
+        var consumer = await nats.CreateJetStreamContext().GetConsumerAsync(Subjects.TaskStream, Subjects.Consumer(Pools.Async, TaskPriority.Normal));
+        var offered = 0;
+        while ((await _client.GetTaskAsync(id))!.Status() == "running")
+        {
+            await foreach (var msg in consumer.FetchNoWaitAsync<byte[]>(new NATS.Client.JetStream.NatsJSFetchOpts { MaxMsgs = 1 }))
+            {
+                if (msg.Headers?[TaskHeaders.TaskId].ToString() == id.ToString())
+                {
+                    offered++;
+                }
+                await msg.NakAsync(); // back to the pool at once, whatever it is
+            }
+            await Task.Delay(LongTaskProbeInterval);
+        }
+
+        var task = await _client.WaitForTerminalAsync(id);
+        Assert.Equal(0, offered);
+        Assert.Equal(("completed", 1), (task.Status(), task["attempts"]!.GetValue<int>()));
+        Assert.Equal(["queued:0", "running:1", "completed:1"], await History.EventsAsync(fixture.System.TasksConnectionString, id));
+    }
+
+    private static readonly TimeSpan LongTaskProbeInterval = TimeSpan.FromMilliseconds(500);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
 using Neutrino.Tests.Infrastructure;
+using Npgsql;
 
 namespace Neutrino.Tests.Integration;
 
@@ -37,10 +38,10 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
     {
         var id = await InsertAsync();
 
-        Assert.True(await _store.TryStartAsync(id, 1, "w1", Now, default));
+        Assert.Equal(StartVerdict.Started, (await StartAsync(id, "t1", "w1")).Verdict);
         Assert.True(await _store.FinishAsync(id, TaskState.Completed, "42", null, "w1", Now, default));
 
-        Assert.False(await _store.TryStartAsync(id, 2, "w2", Now, default));
+        Assert.Equal(StartVerdict.Finished, (await StartAsync(id, "t2", "w2")).Verdict);
         Assert.False(await _store.FinishAsync(id, TaskState.Failed, null, "late failure", "w2", Now, default));
         Assert.False(await _store.CancelQueuedAsync(id, Now, default));
         Assert.False(await _store.RequestCancelAsync(id, Now, default));
@@ -50,38 +51,60 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_redelivery_may_start_a_later_attempt_but_never_repeat_one()
+    public async Task A_live_holder_keeps_its_task_and_a_lost_one_is_taken_over_as_the_next_attempt()
     {
         var id = await InsertAsync();
+        var holder = $"live-{Guid.NewGuid():N}";
+        await SetLivenessAsync(holder, TimeSpan.Zero);
 
-        Assert.True(await _store.TryStartAsync(id, 1, "w1", Now, default));
-        Assert.False(await _store.TryStartAsync(id, 1, "w2", Now, default));
-        Assert.True(await _store.TryStartAsync(id, 2, "w2", Now, default)); // w1 died; the message came back
-        Assert.False(await _store.ScheduleRetryAsync(id, 1, "stale", TimeSpan.FromSeconds(1), "w1", Now, default));
+        Assert.Equal(new StartDecision(StartVerdict.Started, 1, 3, holder), await StartAsync(id, "t1", holder));
+        Assert.Equal(new StartDecision(StartVerdict.Held, 1, 3, holder), await StartAsync(id, "t2", "w2"));
+        Assert.Equal(StartVerdict.Started, (await StartAsync(id, "t1", holder)).Verdict); // the same delivery's write, retried
+
+        await SetLivenessAsync(holder, -2 * Lease); // the holder stopped renewing its lease
+        Assert.Equal(new StartDecision(StartVerdict.Started, 2, 3, "w2"), await StartAsync(id, "t2", "w2"));
+        Assert.False(await _store.ScheduleRetryAsync(id, 1, "stale", TimeSpan.FromSeconds(1), holder, Now, default));
         Assert.True(await _store.ScheduleRetryAsync(id, 2, "boom", TimeSpan.FromSeconds(1), "w2", Now, default));
 
         var task = (await _queries.GetAsync(id, default))!;
         Assert.Equal(("queued", 2, "boom"), (task.Status, task.Attempts, task.Error));
+        var takeover = (await _queries.GetEventsAsync(id, default)).Single(e => e.Status == "running" && e.Attempt == 2);
+        Assert.Equal($"taken over: worker {holder} stopped answering during attempt 1", takeover.Detail);
     }
 
     [Fact]
-    public async Task Inserting_the_same_task_twice_records_it_once()
+    public async Task A_handed_back_attempt_does_not_count()
     {
-        var task = NewTask();
-        Assert.True(await _store.InsertQueuedAsync(task, default));
-        Assert.False(await _store.InsertQueuedAsync(task, default));
-        Assert.Single(await _queries.GetEventsAsync(task.Id, default));
+        var id = await InsertAsync();
+        Assert.Equal(1, (await StartAsync(id, "t1", "w1")).Attempt);
+
+        Assert.False(await _store.HandBackAsync(id, "another delivery", "w1", Now, default));
+        Assert.True(await _store.HandBackAsync(id, "t1", "w1", Now, default));
+
+        Assert.Equal(("queued", 0), ((await _queries.GetAsync(id, default))!.Status, (await _queries.GetAsync(id, default))!.Attempts));
+        Assert.Equal(new StartDecision(StartVerdict.Started, 1, 3, "w2"), await StartAsync(id, "t2", "w2"));
+    }
+
+    [Fact]
+    public async Task A_lost_last_attempt_is_exhausted_not_run_again()
+    {
+        var id = await InsertAsync(maxAttempts: 1);
+        Assert.Equal(StartVerdict.Started, (await StartAsync(id, "t1", "w1")).Verdict);
+
+        // w1 has no liveness row: it is gone.
+        Assert.Equal(new StartDecision(StartVerdict.Exhausted, 1, 1, "w1"), await StartAsync(id, "t2", "w2"));
+        Assert.Equal("running", (await _queries.GetAsync(id, default))!.Status);
     }
 
     [Fact]
     public async Task Cancelling_a_running_task_is_a_request_that_a_later_delivery_honours()
     {
         var id = await InsertAsync();
-        Assert.True(await _store.TryStartAsync(id, 1, "w1", Now, default));
+        Assert.Equal(StartVerdict.Started, (await StartAsync(id, "t1", "w1")).Verdict);
 
         Assert.False(await _store.CancelQueuedAsync(id, Now, default));
         Assert.True(await _store.RequestCancelAsync(id, Now, default));
-        Assert.False(await _store.TryStartAsync(id, 2, "w2", Now, default));
+        Assert.Equal(StartVerdict.Cancel, (await StartAsync(id, "t2", "w2")).Verdict);
         Assert.True(await _store.CancelIfRequestedAsync(id, "w2", Now, default));
 
         Assert.Equal("cancelled", (await _queries.GetAsync(id, default))!.Status);
@@ -92,20 +115,39 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
     {
         var tasks = Enumerable.Range(0, 300).Select(_ => NewTask()).ToList();
         var inserted = await Task.WhenAll(tasks.Select(t => _store.InsertQueuedAsync(t, default)));
-        var started = await Task.WhenAll(tasks.Select((t, i) => _store.TryStartAsync(t.Id, i % 2 == 0 ? 1 : 0, "w", Now, default)));
-
         Assert.All(inserted, Assert.True);
-        Assert.Equal(tasks.Select((_, i) => i % 2 == 0), started); // attempt 0 is never newer than the recorded 0
+        var finished = await Task.WhenAll(tasks.Where((_, i) => i % 2 == 0).Select(t => _store.FinishAsync(t.Id, TaskState.Cancelled, null, null, null, Now, default)));
+        Assert.All(finished, Assert.True);
+
+        var started = await Task.WhenAll(tasks.Select(t => StartAsync(t.Id, "t", "w")));
+
+        Assert.Equal(tasks.Select((_, i) => i % 2 == 0 ? StartVerdict.Finished : StartVerdict.Started), started.Select(d => d.Verdict));
+    }
+
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(20);
+
+    private Task<StartDecision> StartAsync(Guid id, string runToken, string worker) => _store.TryStartAsync(id, runToken, worker, Lease, Now, default);
+
+    private async Task SetLivenessAsync(string worker, TimeSpan lastSeenFromNow)
+    {
+        await using var command = _host.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
+            INSERT INTO workers (id, pool, host, process_id, concurrency, running, started_at, last_seen_at)
+            VALUES ($1, 'store-test', 'test', 0, 1, 1, now(), now() + $2)
+            ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+            """);
+        command.Parameters.Add(new() { Value = worker });
+        command.Parameters.Add(new() { Value = lastSeenFromNow });
+        await command.ExecuteNonQueryAsync();
     }
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
     // A pool no worker serves: these rows are driven by the test alone.
-    private static NewTask NewTask() => new(Guid.CreateVersion7(), "store-test", "async", "store-test", "normal", """{"x":1}""", 3, Now);
+    private static NewTask NewTask(int maxAttempts = 3) => new(Guid.CreateVersion7(), "store-test", "async", "store-test", "normal", """{"x":1}""", maxAttempts, Now);
 
-    private async Task<Guid> InsertAsync()
+    private async Task<Guid> InsertAsync(int maxAttempts = 3)
     {
-        var task = NewTask();
+        var task = NewTask(maxAttempts);
         Assert.True(await _store.InsertQueuedAsync(task, default));
         return task.Id;
     }
