@@ -1,10 +1,8 @@
 using Microsoft.Extensions.Options;
-using NATS.Client.Core;
 using Neutrino.Core.Http;
 using Neutrino.Core.Json;
 using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
-using Neutrino.Gateway.Apis;
 using Neutrino.Gateway.Extensions;
 
 namespace Neutrino.Gateway.Idempotency;
@@ -17,7 +15,6 @@ namespace Neutrino.Gateway.Idempotency;
 internal sealed class IdempotentReplay(
     IdempotencyStore store,
     TaskQueries queries,
-    INatsConnection nats,
     IOptions<GatewayOptions> options,
     TimeProvider time)
 {
@@ -39,9 +36,9 @@ internal sealed class IdempotentReplay(
         }
         context.Response.Headers[IdempotencyRequest.ReplayedHeader] = "true";
         var cancellationToken = context.RequestAborted;
-        var view = definition.Mode == TaskMode.Sync
-            ? await LongPoll.WaitForTerminalAsync(id, definition.Timeout + FirstRequestGrace, queries, nats, time, cancellationToken)
-            : await WaitForRecordAsync(id, cancellationToken);
+        // A sync task is recorded once it has finished, off the first request's path: a repeat that
+        // arrives meanwhile waits for the record, up to the task's timeout.
+        var view = await WaitForRecordAsync(id, definition.Mode == TaskMode.Sync ? definition.Timeout + FirstRequestGrace : FirstRequestGrace, cancellationToken);
 
         if (view is null || (definition.Mode == TaskMode.Sync && view.Status is "queued" or "running"))
         {
@@ -60,13 +57,13 @@ internal sealed class IdempotentReplay(
         };
     }
 
-    private async Task<TaskView?> WaitForRecordAsync(Guid id, CancellationToken cancellationToken)
+    private async Task<TaskView?> WaitForRecordAsync(Guid id, TimeSpan grace, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         while (true)
         {
             var view = await queries.GetAsync(id, cancellationToken);
-            if (view is not null || time.GetElapsedTime(started) > FirstRequestGrace)
+            if (view is not null || time.GetElapsedTime(started) > grace)
             {
                 return view;
             }
