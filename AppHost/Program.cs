@@ -7,6 +7,7 @@ var apiKey = builder.AddApiKey("api-key");
 var postgres = builder.AddPostgres("postgres");
 var tasksDb = postgres.AddDatabase("neutrino");
 var nats = builder.AddNats("nats").WithJetStream();
+var models = builder.AddEmbeddingModels("models");
 
 var fastPool = builder.AddProject<Projects.FastPool>("fastpool")
     .WithReplicas(builder.Configuration.GetValue("Neutrino:FastPoolReplicas", 2))
@@ -20,7 +21,8 @@ var asyncPool = builder.AddProject<Projects.AsyncPool>("asyncpool")
 
 var gpuPool = builder.AddProject<Projects.GpuPool>("gpupool")
     .WithReference(tasksDb).WaitFor(tasksDb)
-    .WithReference(nats).WaitFor(nats);
+    .WithReference(nats).WaitFor(nats)
+    .WithReference(models).WaitFor(models);
 
 builder.AddProject<Projects.Gateway>("gateway")
     .WithHttpEndpoint(port: builder.Configuration.GetValue("Neutrino:GatewayPort", 8080))
@@ -28,8 +30,8 @@ builder.AddProject<Projects.Gateway>("gateway")
     .WithReference(tasksDb).WaitFor(tasksDb)
     .WithReference(nats).WaitFor(nats)
     .WithReference(fastPool).WaitFor(fastPool)
-    .WaitFor(asyncPool)
-    .WaitFor(gpuPool);
+    .WithReference(gpuPool).WaitFor(gpuPool)
+    .WaitFor(asyncPool);
 
 builder.AddProject<Projects.Dashboard>("dashboard")
     .WithHttpEndpoint(port: builder.Configuration.GetValue("Neutrino:DashboardPort", 8081))

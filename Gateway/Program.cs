@@ -19,6 +19,6 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseApiKeys();
 app.MapTasksApi();
-app.MapSyncTaskProxy();
+app.MapPoolProxy();
 
 app.Run();

@@ -1,6 +1,9 @@
 using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
 using Neutrino.Core.Workers;
+using Neutrino.GpuPool.Apis;
+using Neutrino.GpuPool.Extensions;
+using Neutrino.GpuPool.Tasks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,12 +11,14 @@ builder.AddServiceDefaults();
 builder.AddNatsClient("nats");
 builder.AddNpgsqlDataSource("neutrino");
 builder.AddTaskStore();
-// No gpu task is registered yet: the pool binds its consumers and publishes an empty catalog.
+builder.AddEmbeddings();
 builder.AddNeutrinoPool(Pools.Gpu)
+    .AddTask<EmbedTask>("embed", TaskMode.Gpu, timeout: TimeSpan.FromMinutes(5), attempts: 3)
     .AddQueuedWorker();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapEmbeddingsApi();
 
 app.Run();

@@ -40,6 +40,15 @@ public sealed class DistributedApplicationBuilder
 
     public IResourceBuilder<NatsServerResource> AddNats(string name) => AddResource(new NatsServerResource(name));
 
+    /// <summary>
+    /// The embedding models directory (<c>Neutrino:ModelsDir</c>, by default <c>models</c> in the data
+    /// directory), with the default model provisioned in it.
+    /// </summary>
+    public IResourceBuilder<EmbeddingModelsResource> AddEmbeddingModels(string name) =>
+        AddResource(new EmbeddingModelsResource(name, Configuration["Neutrino:ModelsDir"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.Combine(Host.DataDirectory, "models")));
+
     public IResourceBuilder<ProjectResource> AddProject<TProject>(string name)
         where TProject : IProjectMetadata, new() => AddResource(new ProjectResource(name, new TProject()));
 

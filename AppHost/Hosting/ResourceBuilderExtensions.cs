@@ -37,6 +37,15 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>Gives <c>Neutrino__Embeddings__ModelsDirectory</c> to the resource.</summary>
+    public static IResourceBuilder<T> WithReference<T>(this IResourceBuilder<T> builder, IResourceBuilder<EmbeddingModelsResource> models)
+        where T : ManagedResource
+    {
+        var directory = models.Resource.Directory;
+        builder.Resource.Environment.Add(() => [new("Neutrino__Embeddings__ModelsDirectory", directory)]);
+        return builder;
+    }
+
     public static IResourceBuilder<T> WaitFor<T>(this IResourceBuilder<T> builder, IResourceBuilder<ManagedResource> dependency)
         where T : ManagedResource
     {

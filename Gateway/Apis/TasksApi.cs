@@ -12,7 +12,7 @@ using Neutrino.Gateway.Submission;
 
 namespace Neutrino.Gateway.Apis;
 
-/// <summary>The task catalog and the polling API. <c>POST /api/{task}</c> is the proxy route (see <c>SyncTaskProxy</c>).</summary>
+/// <summary>The task catalog and the polling API. <c>POST /api/{task}</c> is the proxy route (see <c>PoolProxy</c>).</summary>
 internal static class TasksApi
 {
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)

@@ -29,7 +29,7 @@ internal static class GatewayExtensions
         services.AddSingleton<IdempotentReplay>();
         services.AddHostedService<IdempotencyJanitor>();
         services.AddSingleton<TaskAdmission>();
-        builder.AddSyncTaskProxy();
+        builder.AddPoolProxy();
         return builder;
     }
 }

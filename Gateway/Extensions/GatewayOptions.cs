@@ -54,4 +54,12 @@ internal sealed class GatewayOptions
     /// <summary>The fast pool's service name: resolved through service discovery (<c>services__fastpool__http__N</c>).</summary>
     [Required]
     public string FastPoolService { get; set; } = "http://fastpool";
+
+    /// <summary>The gpu pool's service name, which serves <c>/v1/*</c>.</summary>
+    [Required]
+    public string GpuPoolService { get; set; } = "http://gpupool";
+
+    /// <summary>Largest body accepted under <c>/v1</c> (embedding requests carry many inputs); larger is 413.</summary>
+    [Range(1, 1L << 30)]
+    public long MaxEmbeddingsBodyBytes { get; set; } = 16 << 20;
 }

@@ -47,6 +47,12 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One models directory for every system the tests start (and the in-process model tests): the
+    /// default model is fetched and imported once per machine, not once per system.
+    /// </summary>
+    public static string SharedModelsDirectory { get; } = Path.Combine(Path.GetTempPath(), "neutrino-tests", "models");
+
     public static string NewDataDirectory()
     {
         // Under /tmp: the postgres user must be able to reach it.
@@ -66,7 +72,8 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         };
         info.ArgumentList.Add(BuildInfo.OutputAssembly("AppHost", "Neutrino.AppHost"));
         // Later arguments win: the caller's come last.
-        foreach (var argument in new[] { $"--Neutrino:DataDir={dataDirectory}", "--Neutrino:GatewayPort=0", "--Neutrino:DashboardPort=0" }.Concat(arguments))
+        string[] defaults = [$"--Neutrino:DataDir={dataDirectory}", "--Neutrino:GatewayPort=0", "--Neutrino:DashboardPort=0", $"--Neutrino:ModelsDir={SharedModelsDirectory}"];
+        foreach (var argument in defaults.Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }

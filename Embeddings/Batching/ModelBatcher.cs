@@ -1,0 +1,194 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Neutrino.Embeddings.Models;
+using Neutrino.Embeddings.Runtime;
+
+namespace Neutrino.Embeddings.Batching;
+
+/// <summary>
+/// Dynamic batching for one model. Inputs from concurrent requests queue here; one loop takes
+/// what is waiting (giving the first input up to <see cref="EmbeddingOptions.MaxBatchWait"/> for
+/// company), sorts it by length so inputs of a batch pad little, cuts it into batches under the
+/// size and token limits, runs them, and hands each input its vector. The queue is bounded;
+/// an input whose request was cancelled is dropped before it runs.
+/// </summary>
+internal sealed partial class ModelBatcher : IAsyncDisposable
+{
+    private readonly string _model;
+    private readonly Func<ModelLease> _acquire;
+    private readonly EmbeddingOptions _options;
+    private readonly EmbeddingMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+    private int _queued;
+
+    public ModelBatcher(string model, Func<ModelLease> acquire, EmbeddingOptions options, EmbeddingMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        _model = model;
+        _acquire = acquire;
+        _options = options;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Inputs waiting now.</summary>
+    public int Queued => Volatile.Read(ref _queued);
+
+    /// <summary>The vectors of <paramref name="inputs"/> (token ids, none empty, none over the limit), in order.</summary>
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<int[]> inputs, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Add(ref _queued, inputs.Count) > _options.MaxQueuedInputs)
+        {
+            Interlocked.Add(ref _queued, -inputs.Count);
+            throw new EmbeddingException(EmbeddingErrorKind.Overloaded,
+                $"Model '{_model}' has {_options.MaxQueuedInputs} inputs waiting already; retry shortly.", code: "overloaded");
+        }
+        var items = new WorkItem[inputs.Count];
+        var now = _time.GetTimestamp();
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = new WorkItem(inputs[i], now);
+            _queue.Writer.TryWrite(items[i]);
+        }
+        await using var cancel = cancellationToken.Register(() =>
+        {
+            foreach (var item in items)
+            {
+                item.Cancel();
+            }
+        });
+        return await Task.WhenAll(items.Select(i => i.Vector));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private async Task LoopAsync()
+    {
+        var reader = _queue.Reader;
+        var pending = new List<WorkItem>();
+        var window = _options.MaxBatchSize * 4;
+        while (await reader.WaitToReadAsync())
+        {
+            pending.Clear();
+            while (pending.Count < window && reader.TryRead(out var item))
+            {
+                pending.Add(item);
+            }
+            // A small batch waits a little for company, never longer than the first input's allowance.
+            while (pending.Count < _options.MaxBatchSize && _time.GetElapsedTime(pending[0].EnqueuedAt) is var age && age < _options.MaxBatchWait)
+            {
+                using var wait = new CancellationTokenSource(_options.MaxBatchWait - age, _time);
+                try
+                {
+                    if (!await reader.WaitToReadAsync(wait.Token))
+                    {
+                        break;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                while (pending.Count < window && reader.TryRead(out var item))
+                {
+                    pending.Add(item);
+                }
+            }
+            Interlocked.Add(ref _queued, -pending.Count);
+
+            var live = pending.Where(i => i.TryStart()).OrderBy(i => i.Ids.Length).ToList();
+            foreach (var batch in Batches(live))
+            {
+                Run(batch);
+            }
+        }
+    }
+
+    /// <summary>Consecutive runs of the length-sorted inputs, each within the size limit and the token budget.</summary>
+    private IEnumerable<List<WorkItem>> Batches(List<WorkItem> sorted)
+    {
+        var batch = new List<WorkItem>();
+        foreach (var item in sorted)
+        {
+            // Sorted ascending, so this item is the longest: the padded size is count × its length.
+            if (batch.Count > 0 && (batch.Count == _options.MaxBatchSize || (batch.Count + 1) * item.Ids.Length > _options.MaxBatchTokens))
+            {
+                yield return batch;
+                batch = [];
+            }
+            batch.Add(item);
+        }
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
+    private void Run(List<WorkItem> batch)
+    {
+        var started = _time.GetTimestamp();
+        foreach (var item in batch)
+        {
+            _metrics.RecordWait(_model, _time.GetElapsedTime(item.EnqueuedAt, started));
+        }
+        try
+        {
+            using var lease = _acquire();
+            var vectors = lease.Model.Run([.. batch.Select(i => i.Ids)]);
+            _metrics.RecordBatch(_model, batch.Count, batch.Sum(i => (long)i.Ids.Length), _time.GetElapsedTime(started));
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Complete(vectors[i]);
+            }
+        }
+#pragma warning disable CA1031 // A failed run fails its own inputs' requests; the loop serves the next batch.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogRunFailed(_logger, _model, batch.Count, ex);
+            foreach (var item in batch)
+            {
+                item.Fail(ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} failed on a batch of {Count} inputs")]
+    private static partial void LogRunFailed(ILogger logger, string model, int count, Exception error);
+
+    private sealed class WorkItem(int[] ids, long enqueuedAt)
+    {
+        private const int Waiting = 0, Started = 1, Cancelled = 2;
+        private readonly TaskCompletionSource<float[]> _vector = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _state;
+
+        public int[] Ids { get; } = ids;
+
+        public long EnqueuedAt { get; } = enqueuedAt;
+
+        public Task<float[]> Vector => _vector.Task;
+
+        /// <summary>False when the request was cancelled first: the input is dropped.</summary>
+        public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Waiting) == Waiting;
+
+        public void Cancel()
+        {
+            if (Interlocked.CompareExchange(ref _state, Cancelled, Waiting) == Waiting)
+            {
+                _vector.TrySetCanceled();
+            }
+        }
+
+        public void Complete(float[] vector) => _vector.TrySetResult(vector);
+
+        public void Fail(Exception error) => _vector.TrySetException(error);
+    }
+}

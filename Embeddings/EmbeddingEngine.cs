@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Neutrino.Embeddings.Batching;
+using Neutrino.Embeddings.Models;
+using Neutrino.Embeddings.Runtime;
+
+namespace Neutrino.Embeddings;
+
+/// <summary>What to embed: texts, or token ids a client already has (OpenAI's token-array input).</summary>
+public sealed record EmbeddingInput
+{
+    private EmbeddingInput(IReadOnlyList<string>? texts, IReadOnlyList<int[]>? tokens)
+    {
+        Texts = texts;
+        Tokens = tokens;
+    }
+
+    public IReadOnlyList<string>? Texts { get; }
+
+    public IReadOnlyList<int[]>? Tokens { get; }
+
+    public int Count => Texts?.Count ?? Tokens!.Count;
+
+    public static EmbeddingInput FromTexts(IReadOnlyList<string> texts) => new(texts, null);
+
+    public static EmbeddingInput FromTokens(IReadOnlyList<int[]> tokens) => new(null, tokens);
+}
+
+/// <summary>The vectors, in input order, and the tokens the model read.</summary>
+public sealed record EmbeddingResult(string Model, IReadOnlyList<float[]> Vectors, int PromptTokens);
+
+/// <summary>
+/// The embedding engine: validates and tokenizes inputs, batches them per model (see
+/// <see cref="ModelBatcher"/>) and returns vectors. Also an <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>,
+/// so .NET code can use it through Microsoft.Extensions.AI.
+/// </summary>
+public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<float>>, IAsyncDisposable
+{
+    /// <summary>The meter of the engine's metrics: batch size, queue wait, inference time, tokens.</summary>
+    public const string MeterName = EmbeddingMetrics.MeterName;
+
+    private readonly EmbeddingOptions _options;
+    private readonly ModelPool _pool;
+    private readonly EmbeddingMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, ModelBatcher> _batchers = new(StringComparer.Ordinal);
+
+    public EmbeddingEngine(IOptions<EmbeddingOptions> options, IMeterFactory meters, TimeProvider time, ILogger<EmbeddingEngine> logger)
+    {
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _metrics = new EmbeddingMetrics(meters);
+        _pool = new ModelPool(_options, new SessionFactory(_options, logger), time, logger);
+    }
+
+    public EmbeddingOptions Options => _options;
+
+    public IReadOnlyList<ModelInfo> ListModels() => _pool.List();
+
+    /// <summary>Loads a model now rather than on its first request.</summary>
+    public void Preload(string model)
+    {
+        using var lease = _pool.Acquire(model);
+    }
+
+    /// <summary>Unloads models idle for longer than configured.</summary>
+    public void UnloadIdle() => _pool.UnloadIdle();
+
+    public async Task<EmbeddingResult> EmbedAsync(EmbeddingInput input, string? model, int? dimensions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var name = string.IsNullOrEmpty(model) ? _options.DefaultModel : model;
+        if (input.Count == 0)
+        {
+            throw Invalid("'input' must not be empty.", "input");
+        }
+        if (input.Count > _options.MaxInputsPerRequest)
+        {
+            throw Invalid($"'input' has {input.Count} items; at most {_options.MaxInputsPerRequest} are allowed per request.", "input");
+        }
+
+        int[][] ids;
+        int dimensionsOut;
+        using (var lease = _pool.Acquire(name))
+        {
+            var embedding = lease.Model;
+            dimensionsOut = dimensions ?? embedding.Manifest.Dimensions;
+            if (dimensionsOut < 1 || dimensionsOut > embedding.Manifest.Dimensions)
+            {
+                throw Invalid($"'dimensions' must be between 1 and {embedding.Manifest.Dimensions} for model '{name}'; got {dimensionsOut}.", "dimensions");
+            }
+            ids = Tokenize(embedding, input);
+        }
+
+        var vectors = _options.Batching
+            ? await _batchers.GetOrAdd(name, n => new ModelBatcher(n, () => _pool.Acquire(n), _options, _metrics, _time, _logger)).EmbedAsync(ids, cancellationToken)
+            : RunUnbatched(name, ids);
+        if (dimensionsOut < vectors[0].Length)
+        {
+            for (var i = 0; i < vectors.Length; i++)
+            {
+                vectors[i] = Shorten(vectors[i], dimensionsOut);
+            }
+        }
+        return new EmbeddingResult(name, vectors, ids.Sum(i => i.Length));
+    }
+
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var result = await EmbedAsync(EmbeddingInput.FromTexts([.. values]), options?.ModelId, options?.Dimensions, cancellationToken);
+        var created = _time.GetUtcNow();
+        return new GeneratedEmbeddings<Embedding<float>>(result.Vectors.Select(v => new Embedding<float>(v) { ModelId = result.Model, CreatedAt = created }))
+        {
+            Usage = new UsageDetails { InputTokenCount = result.PromptTokens, TotalTokenCount = result.PromptTokens },
+        };
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+        if (serviceType == typeof(EmbeddingGeneratorMetadata))
+        {
+            var defaultModel = ListModels().FirstOrDefault(m => m.Name == _options.DefaultModel);
+            return new EmbeddingGeneratorMetadata("neutrino", null, _options.DefaultModel, defaultModel?.Dimensions);
+        }
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var batcher in _batchers.Values)
+        {
+            await batcher.DisposeAsync();
+        }
+        _pool.Dispose();
+    }
+
+    void IDisposable.Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private int[][] Tokenize(EmbeddingModel model, EmbeddingInput input)
+    {
+        var ids = new int[input.Count][];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (input.Texts is { } texts)
+            {
+                if (string.IsNullOrEmpty(texts[i]))
+                {
+                    throw Invalid($"'input[{i}]' is an empty string; every input must have text.", "input");
+                }
+                ids[i] = model.Tokenize(texts[i]);
+            }
+            else
+            {
+                ids[i] = input.Tokens![i];
+                if (ids[i].Length == 0)
+                {
+                    throw Invalid($"'input[{i}]' is an empty array of tokens.", "input");
+                }
+                foreach (var id in ids[i])
+                {
+                    if (!model.IsValidTokenId(id))
+                    {
+                        throw Invalid($"'input[{i}]' holds token {id}, which is not in the vocabulary of model '{model.Manifest.Name}'.", "input");
+                    }
+                }
+            }
+            if (ids[i].Length == 0)
+            {
+                throw Invalid($"'input[{i}]' has no tokens.", "input");
+            }
+            if (ids[i].Length > model.Manifest.MaxTokens)
+            {
+                if (!_options.TruncateLongInputs)
+                {
+                    throw new EmbeddingException(EmbeddingErrorKind.InvalidRequest,
+                        $"'input[{i}]' has {ids[i].Length} tokens; model '{model.Manifest.Name}' reads at most {model.Manifest.MaxTokens}.", "input", "context_length_exceeded");
+                }
+                ids[i] = model.Truncate(ids[i]);
+            }
+        }
+        return ids;
+    }
+
+    private float[][] RunUnbatched(string name, int[][] ids)
+    {
+        using var lease = _pool.Acquire(name);
+        var started = _time.GetTimestamp();
+        var vectors = lease.Model.Run(ids);
+        _metrics.RecordBatch(name, ids.Length, ids.Sum(i => (long)i.Length), _time.GetElapsedTime(started));
+        return vectors;
+    }
+
+    /// <summary>The first <paramref name="dimensions"/> components, normalised again (as OpenAI's <c>dimensions</c> does).</summary>
+    private static float[] Shorten(float[] vector, int dimensions)
+    {
+        var shortened = vector[..dimensions];
+        var norm = Math.Sqrt(shortened.Sum(v => (double)v * v));
+        if (norm > 0)
+        {
+            for (var d = 0; d < shortened.Length; d++)
+            {
+                shortened[d] = (float)(shortened[d] / norm);
+            }
+        }
+        return shortened;
+    }
+
+    private static EmbeddingException Invalid(string message, string parameter) => new(EmbeddingErrorKind.InvalidRequest, message, parameter);
+}
