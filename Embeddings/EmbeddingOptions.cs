@@ -41,13 +41,31 @@ public sealed class EmbeddingOptions
     [Range(0, 64)]
     public int DeviceId { get; set; }
 
-    /// <summary>Threads ONNX Runtime uses within an operator; 0 lets it choose (one per core).</summary>
+    /// <summary>
+    /// Batches a model runs at once, each on its own thread; 0 means one per core. On a CPU, two
+    /// single-threaded runs side by side do more than one run on two threads, which spends its time
+    /// handing work between them.
+    /// </summary>
+    [Range(0, 64)]
+    public int ConcurrentBatches { get; set; }
+
+    /// <summary>Threads ONNX Runtime uses within an operator of one run; 0 means the cores shared out among <see cref="ConcurrentBatches"/>.</summary>
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
+
+    internal int EffectiveConcurrentBatches => ConcurrentBatches > 0 ? ConcurrentBatches : Environment.ProcessorCount;
+
+    internal int EffectiveIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Math.Max(1, Environment.ProcessorCount / EffectiveConcurrentBatches);
 
     /// <summary>Threads for running independent operators in parallel; 0 lets it choose.</summary>
     [Range(0, 1024)]
     public int InterOpThreads { get; set; }
+
+    /// <summary>
+    /// Whether ONNX Runtime's threads spin between operators rather than sleep: a little faster for
+    /// a process that does nothing else, but it takes CPU from request handling on small machines.
+    /// </summary>
+    public bool SpinWhileIdle { get; set; }
 
     /// <summary>Most inputs in one batch.</summary>
     [Range(1, 4096)]

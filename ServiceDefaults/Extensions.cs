@@ -45,28 +45,31 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
-        builder.Services.AddOpenTelemetry()
+        var telemetry = builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter("Neutrino.*")
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddSource("Neutrino.*")
-                .AddAspNetCoreInstrumentation(options =>
-                    // Probes and scrapes are noise in traces.
-                    options.Filter = context =>
-                        !context.Request.Path.StartsWithSegments(HealthPath)
-                        && !context.Request.Path.StartsWithSegments(AlivePath)
-                        && !context.Request.Path.StartsWithSegments(MetricsPath))
-                .AddHttpClientInstrumentation()
-                .AddSource("Npgsql"));
+                .AddPrometheusExporter());
 
+        // Traces go to an OTLP collector (the Aspire dashboard, Jaeger, Tempo) when one is configured.
+        // Without one nothing would read them, so no span is recorded: recording costs every request.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddSource(builder.Environment.ApplicationName)
+                    .AddSource("Neutrino.*")
+                    .AddAspNetCoreInstrumentation(options =>
+                        // Probes and scrapes are noise in traces.
+                        options.Filter = context =>
+                            !context.Request.Path.StartsWithSegments(HealthPath)
+                            && !context.Request.Path.StartsWithSegments(AlivePath)
+                            && !context.Request.Path.StartsWithSegments(MetricsPath))
+                    .AddHttpClientInstrumentation()
+                    .AddSource("Npgsql"))
+                .UseOtlpExporter();
         }
         return builder;
     }

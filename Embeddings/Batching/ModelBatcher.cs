@@ -6,11 +6,14 @@ using Neutrino.Embeddings.Runtime;
 namespace Neutrino.Embeddings.Batching;
 
 /// <summary>
-/// Dynamic batching for one model. Inputs from concurrent requests queue here; one loop takes
-/// what is waiting (giving the first input up to <see cref="EmbeddingOptions.MaxBatchWait"/> for
-/// company), sorts it by length so inputs of a batch pad little, cuts it into batches under the
-/// size and token limits, runs them, and hands each input its vector. The queue is bounded;
-/// an input whose request was cancelled is dropped before it runs.
+/// Dynamic batching for one model. Inputs from concurrent requests queue here; a loop takes what
+/// is waiting, sorts it by length so inputs of a batch pad little, cuts it into batches under
+/// the size and token limits, runs them, and hands each input its vector. Several loops run
+/// batches side by side (<see cref="EmbeddingOptions.ConcurrentBatches"/>), and while batches run
+/// the next one gathers by itself. Only an idle model with other requests coming gives a new batch
+/// up to <see cref="EmbeddingOptions.MaxBatchWait"/> for company; a lone request (one client, or
+/// sparse traffic) runs at once. The queue is bounded; an input whose request was
+/// cancelled is dropped before it runs.
 /// </summary>
 internal sealed partial class ModelBatcher : IAsyncDisposable
 {
@@ -20,9 +23,11 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
     private readonly EmbeddingMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>();
+    private readonly Task[] _loops;
     private int _queued;
+    private int _requests;
+    private int _runningBatches;
 
     public ModelBatcher(string model, Func<ModelLease> acquire, EmbeddingOptions options, EmbeddingMetrics metrics, TimeProvider time, ILogger logger)
     {
@@ -32,7 +37,8 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _loop = Task.Run(LoopAsync);
+        // One loop per concurrent batch: while one runs its batch, another gathers and runs the next.
+        _loops = [.. Enumerable.Range(0, options.EffectiveConcurrentBatches).Select(_ => Task.Run(LoopAsync))];
     }
 
     /// <summary>Inputs waiting now.</summary>
@@ -47,27 +53,36 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
             throw new EmbeddingException(EmbeddingErrorKind.Overloaded,
                 $"Model '{_model}' has {_options.MaxQueuedInputs} inputs waiting already; retry shortly.", code: "overloaded");
         }
-        var items = new WorkItem[inputs.Count];
-        var now = _time.GetTimestamp();
-        for (var i = 0; i < items.Length; i++)
+        // Other requests under way: more are likely to come, so a batch may wait a little for them.
+        var busy = Interlocked.Increment(ref _requests) > 1;
+        try
         {
-            items[i] = new WorkItem(inputs[i], now);
-            _queue.Writer.TryWrite(items[i]);
-        }
-        await using var cancel = cancellationToken.Register(() =>
-        {
-            foreach (var item in items)
+            var items = new WorkItem[inputs.Count];
+            var now = _time.GetTimestamp();
+            for (var i = 0; i < items.Length; i++)
             {
-                item.Cancel();
+                items[i] = new WorkItem(inputs[i], now, busy);
+                _queue.Writer.TryWrite(items[i]);
             }
-        });
-        return await Task.WhenAll(items.Select(i => i.Vector));
+            await using var cancel = cancellationToken.Register(() =>
+            {
+                foreach (var item in items)
+                {
+                    item.Cancel();
+                }
+            });
+            return await Task.WhenAll(items.Select(i => i.Vector));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _requests);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop;
+        await Task.WhenAll(_loops);
     }
 
     private async Task LoopAsync()
@@ -82,8 +97,10 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
             {
                 pending.Add(item);
             }
-            // A small batch waits a little for company, never longer than the first input's allowance.
-            while (pending.Count < _options.MaxBatchSize && _time.GetElapsedTime(pending[0].EnqueuedAt) is var age && age < _options.MaxBatchWait)
+            // An idle model facing a burst waits a little for the rest of it, never longer than the first
+            // input's allowance. While other batches run, more inputs gather anyway: no wait then.
+            while (pending.Count < _options.MaxBatchSize && pending.Exists(i => i.ArrivedInBusyTraffic) && Volatile.Read(ref _runningBatches) == 0
+                && _time.GetElapsedTime(pending[0].EnqueuedAt) is var age && age < _options.MaxBatchWait)
             {
                 using var wait = new CancellationTokenSource(_options.MaxBatchWait - age, _time);
                 try
@@ -139,6 +156,7 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
         {
             _metrics.RecordWait(_model, _time.GetElapsedTime(item.EnqueuedAt, started));
         }
+        Interlocked.Increment(ref _runningBatches);
         try
         {
             using var lease = _acquire();
@@ -159,12 +177,16 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
                 item.Fail(ex);
             }
         }
+        finally
+        {
+            Interlocked.Decrement(ref _runningBatches);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} failed on a batch of {Count} inputs")]
     private static partial void LogRunFailed(ILogger logger, string model, int count, Exception error);
 
-    private sealed class WorkItem(int[] ids, long enqueuedAt)
+    private sealed class WorkItem(int[] ids, long enqueuedAt, bool arrivedInBusyTraffic)
     {
         private const int Waiting = 0, Started = 1, Cancelled = 2;
         private readonly TaskCompletionSource<float[]> _vector = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -173,6 +195,9 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
         public int[] Ids { get; } = ids;
 
         public long EnqueuedAt { get; } = enqueuedAt;
+
+        /// <summary>Whether other requests were under way when it came: company is likely.</summary>
+        public bool ArrivedInBusyTraffic { get; } = arrivedInBusyTraffic;
 
         public Task<float[]> Vector => _vector.Task;
 

@@ -13,10 +13,14 @@ internal sealed partial class SessionFactory(EmbeddingOptions options, ILogger l
         using var session = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = options.IntraOpThreads,
+            IntraOpNumThreads = options.EffectiveIntraOpThreads,
             InterOpNumThreads = options.InterOpThreads,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        // Idle ONNX Runtime threads spin by default, taking the cores the HTTP side of serving needs.
+        var spin = options.SpinWhileIdle ? "1" : "0";
+        session.AddSessionConfigEntry("session.intra_op.allow_spinning", spin);
+        session.AddSessionConfigEntry("session.inter_op.allow_spinning", spin);
         if (options.ExecutionProvider == ExecutionProvider.Cuda)
         {
             try

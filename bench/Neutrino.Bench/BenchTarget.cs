@@ -11,8 +11,9 @@ internal sealed class BenchTarget : IAsyncDisposable
     private readonly Process? _appHost;
     private readonly string? _ownedDirectory;
 
-    private BenchTarget(JsonNode endpoints, Process? appHost, string? ownedDirectory)
+    private BenchTarget(JsonNode endpoints, Process? appHost, string? ownedDirectory, string dataDirectory)
     {
+        DataDirectory = dataDirectory;
         _appHost = appHost;
         _ownedDirectory = ownedDirectory;
         ApiKey = endpoints["api-key"]!["value"]!.GetValue<string>();
@@ -23,6 +24,13 @@ internal sealed class BenchTarget : IAsyncDisposable
     }
 
     public string ApiKey { get; }
+
+    public string DataDirectory { get; }
+
+    /// <summary>Where the system's models are: for systems the bench starts, one directory they share.</summary>
+    public string ModelsDirectory => _appHost is null ? Path.Combine(DataDirectory, "models") : SharedModels;
+
+    private static string SharedModels => Path.Combine(Path.GetTempPath(), "neutrino-bench", "models");
 
     public Uri Gateway { get; }
 
@@ -41,9 +49,10 @@ internal sealed class BenchTarget : IAsyncDisposable
     }
 
     public static async Task<BenchTarget> AttachAsync(string dataDirectory) =>
-        new(JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dataDirectory, "run", "endpoints.json")))!, null, null);
+        new(JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dataDirectory, "run", "endpoints.json")))!, null, null, dataDirectory);
 
-    public static async Task<BenchTarget> StartAsync()
+    /// <param name="environment">Settings for every service, e.g. <c>Neutrino__Embeddings__Batching=false</c>.</param>
+    public static async Task<BenchTarget> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "neutrino-bench", Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
@@ -59,6 +68,11 @@ internal sealed class BenchTarget : IAsyncDisposable
         // Services log at Warning: console logging of every request would be what is measured.
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        info.Environment["Neutrino__ModelsDir"] = SharedModels;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
@@ -76,13 +90,13 @@ internal sealed class BenchTarget : IAsyncDisposable
             await Task.Delay(250);
         }
         Console.Error.WriteLine($"system up in {started.Elapsed.TotalSeconds:0.0} s");
-        return new BenchTarget(JsonNode.Parse(await File.ReadAllTextAsync(file))!, process, directory);
+        return new BenchTarget(JsonNode.Parse(await File.ReadAllTextAsync(file))!, process, directory, directory);
     }
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        if (_appHost is not null)
+        if (_appHost is not null && !_appHost.HasExited)
         {
             Signals.Send(_appHost.Id, Signals.SigTerm);
             await _appHost.WaitForExitAsync();

@@ -1,10 +1,11 @@
 using Neutrino.Bench;
 
-// Measures the gateway's overhead on sync calls, the latency of a queued 202, and end-to-end
-// throughput of queued no-op tasks, against a whole system on this machine. Prints a table.
+// Measures the gateway's overhead on sync calls, the latency of a queued 202, end-to-end
+// throughput of queued no-op tasks, and embeddings (the raw model's ceiling, then /v1/embeddings
+// with batching on and off), against a whole system on this machine. Prints a table.
 //   dotnet run -c Release --project bench/Neutrino.Bench                 starts its own system
 //   dotnet run -c Release --project bench/Neutrino.Bench -- --attach DIR  uses a running one (its data dir)
-//   ... -- --only sync|queued|throughput                                   one part only
+//   ... -- --only sync|queued|throughput|embeddings                        one part only
 var attach = args.SkipWhile(a => a != "--attach").Skip(1).FirstOrDefault();
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 await using var target = attach is null ? await BenchTarget.StartAsync() : await BenchTarget.AttachAsync(attach);
@@ -24,6 +25,19 @@ if (only is null or "throughput")
     foreach (var concurrency in new[] { 16, 64, 256 })
     {
         await Throughput.QueuedNoOpAsync(target, report, tasks: 6000, concurrency);
+    }
+}
+
+if (only is null or "embeddings")
+{
+    await Embeddings.RawCeilingAsync(target.ModelsDirectory, report);
+    await Embeddings.ServingAsync(target, report, "batching on");
+    if (attach is null)
+    {
+        // The same system with batching off, alone on the machine: each request runs the model by itself.
+        await target.DisposeAsync();
+        await using var unbatched = await BenchTarget.StartAsync(new Dictionary<string, string> { ["Neutrino__Embeddings__Batching"] = "false" });
+        await Embeddings.ServingAsync(unbatched, report, "batching off");
     }
 }
 
