@@ -6,11 +6,18 @@ namespace Neutrino.Tests.Infrastructure;
 public static class History
 {
     /// <summary>The task's events in order, each as "status:attempt".</summary>
-    public static async Task<List<string>> EventsAsync(string connectionString, Guid id)
+    public static Task<List<string>> EventsAsync(string connectionString, Guid id) =>
+        ReadAsync(connectionString, id, "SELECT status || ':' || attempt FROM task_events WHERE task_id = $1 ORDER BY id");
+
+    /// <summary>The details of the task's events that have one, in order.</summary>
+    public static Task<List<string>> DetailsAsync(string connectionString, Guid id) =>
+        ReadAsync(connectionString, id, "SELECT detail FROM task_events WHERE task_id = $1 AND detail IS NOT NULL ORDER BY id");
+
+    private static async Task<List<string>> ReadAsync(string connectionString, Guid id, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT status || ':' || attempt FROM task_events WHERE task_id = $1 ORDER BY id", connection)
+        await using var command = new NpgsqlCommand(sql, connection)
         {
             Parameters = { new() { Value = id } },
         };

@@ -5,7 +5,6 @@ using Neutrino.Core.Messaging;
 using Neutrino.Core.Tasks;
 using Neutrino.Core.Workers;
 using Neutrino.Tests.Infrastructure;
-using Npgsql;
 
 namespace Neutrino.Tests.Integration;
 
@@ -25,7 +24,7 @@ public sealed class WorkerCrashTests
         {
             using var client = system.CreateClient();
             var id = await client.SubmitAsync("sleep", """{"args":{"ms":3000}}""");
-            var victim = await KillHolderAsync(system, client, id);
+            var (victim, _) = await SignalHolderAsync(system, client, id, Signals.SigKill);
 
             // The redelivery comes after the ack wait, when the victim's liveness lease has run out.
             var task = await client.WaitForTerminalAsync(id, TimeSpan.FromSeconds(120));
@@ -33,7 +32,7 @@ public sealed class WorkerCrashTests
             Assert.Equal(2, task["attempts"]!.GetValue<int>());
             Assert.NotEqual(victim, task["worker_id"]!.GetValue<string>());
             Assert.Equal(["queued:0", "running:1", "running:2", "completed:2"], await History.EventsAsync(system.TasksConnectionString, id));
-            Assert.Contains($"taken over: worker {victim} stopped answering during attempt 1", await DetailsAsync(system, id));
+            Assert.Contains($"taken over: worker {victim} stopped answering during attempt 1", await History.DetailsAsync(system.TasksConnectionString, id));
         }, NeutrinoSystem.QuickFailureDetection, TwoWorkers);
     }
 
@@ -44,7 +43,7 @@ public sealed class WorkerCrashTests
         {
             using var client = system.CreateClient();
             var id = await client.SubmitAsync("sleep", """{"args":{"ms":3000}}""");
-            var victim = await KillHolderAsync(system, client, id);
+            var (victim, _) = await SignalHolderAsync(system, client, id, Signals.SigKill);
 
             // Nothing left for JetStream to redeliver: only the sweep can find the task now.
             await using (var nats = new NatsClient(system.NatsUrl))
@@ -57,7 +56,7 @@ public sealed class WorkerCrashTests
             var task = await client.WaitForTerminalAsync(id, TimeSpan.FromSeconds(120));
             Assert.Equal(("completed", 2), (task.Status(), task["attempts"]!.GetValue<int>()));
             Assert.Equal(["queued:0", "running:1", "queued:1", "running:2", "completed:2"], await History.EventsAsync(system.TasksConnectionString, id));
-            Assert.Contains($"worker {victim} was lost during attempt 1 and the message with it; queued again", await DetailsAsync(system, id));
+            Assert.Contains($"worker {victim} was lost during attempt 1 and the message with it; queued again", await History.DetailsAsync(system.TasksConnectionString, id));
         }, NeutrinoSystem.QuickFailureDetection, TwoWorkers);
     }
 
@@ -68,11 +67,7 @@ public sealed class WorkerCrashTests
         {
             using var client = system.CreateClient();
             var id = await client.SubmitAsync("sleep", """{"args":{"ms":3000}}""");
-            var running = await client.WaitForAsync(id, s => s == "running");
-            var worker = running["worker_id"]!.GetValue<string>();
-            var pid = system.ProcessOf(WorkerIdentity.InstanceOf(worker)).Id;
-
-            Assert.True(Signals.Send(pid, Signals.SigTerm));
+            var (worker, pid) = await SignalHolderAsync(system, client, id, Signals.SigTerm);
 
             // Within its drain time the task completes where it runs: no hand-back, no second attempt.
             var task = await client.WaitForTerminalAsync(id, TimeSpan.FromSeconds(60));
@@ -89,11 +84,7 @@ public sealed class WorkerCrashTests
         {
             using var client = system.CreateClient();
             var id = await client.SubmitAsync("sleep", """{"args":{"ms":6000}}""");
-            var running = await client.WaitForAsync(id, s => s == "running");
-            var worker = running["worker_id"]!.GetValue<string>();
-            var pid = system.ProcessOf(WorkerIdentity.InstanceOf(worker)).Id;
-
-            Assert.True(Signals.Send(pid, Signals.SigTerm));
+            var (worker, pid) = await SignalHolderAsync(system, client, id, Signals.SigTerm);
 
             var task = await client.WaitForTerminalAsync(id, TimeSpan.FromSeconds(60));
             Assert.Equal(("completed", 1), (task.Status(), task["attempts"]!.GetValue<int>()));
@@ -103,13 +94,14 @@ public sealed class WorkerCrashTests
         }, shortDrain, TwoWorkers);
     }
 
-    /// <summary>Waits for the task to run, SIGKILLs the worker running it, and returns that worker's id.</summary>
-    private static async Task<string> KillHolderAsync(NeutrinoSystem system, HttpClient client, Guid id)
+    /// <summary>Waits for the task to run, sends <paramref name="signal"/> to the worker running it, and returns that worker's id and pid.</summary>
+    private static async Task<(string Worker, int Pid)> SignalHolderAsync(NeutrinoSystem system, HttpClient client, Guid id, int signal)
     {
         var running = await client.WaitForAsync(id, s => s == "running");
-        var victim = running["worker_id"]!.GetValue<string>();
-        Assert.True(Signals.Send(system.ProcessOf(WorkerIdentity.InstanceOf(victim)).Id, Signals.SigKill));
-        return victim;
+        var worker = running["worker_id"]!.GetValue<string>();
+        var pid = system.ProcessOf(WorkerIdentity.InstanceOf(worker)).Id;
+        Assert.True(Signals.Send(pid, signal));
+        return (worker, pid);
     }
 
     private static async Task WaitForExitAsync(int pid)
@@ -120,22 +112,5 @@ public sealed class WorkerCrashTests
             await Task.Delay(PollInterval);
         }
         Assert.False(Signals.IsAlive(pid), "the worker did not exit");
-    }
-
-    private static async Task<List<string>> DetailsAsync(NeutrinoSystem system, Guid id)
-    {
-        await using var connection = new NpgsqlConnection(system.TasksConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT detail FROM task_events WHERE task_id = $1 AND detail IS NOT NULL ORDER BY id", connection)
-        {
-            Parameters = { new() { Value = id } },
-        };
-        var details = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            details.Add(reader.GetString(0));
-        }
-        return details;
     }
 }
