@@ -9,11 +9,13 @@ namespace Neutrino.Core.Storage;
 /// </summary>
 public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
 {
-    // An expired binding is taken over as if it were new.
+    // An expired binding is taken over as if it were new; so is an abandoned one: its request was
+    // refused and freeing the key failed too (the database went away), so no task was ever recorded.
     private const string ClaimSql = """
         INSERT INTO idempotency_keys (scope, task_id, request_hash, created_at) VALUES ($1, $2, $3, $4)
         ON CONFLICT (scope) DO UPDATE SET task_id = EXCLUDED.task_id, request_hash = EXCLUDED.request_hash, created_at = EXCLUDED.created_at
             WHERE idempotency_keys.created_at < $5
+               OR (idempotency_keys.created_at < $6 AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = idempotency_keys.task_id))
         RETURNING task_id
         """;
 
@@ -23,8 +25,13 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
 
     private const string ExpireSql = "DELETE FROM idempotency_keys WHERE created_at < $1";
 
+    /// <param name="window">How long a key answers with its task.</param>
+    /// <param name="abandonedAfter">
+    /// How old a binding to a task that was never recorded must be before it is taken over: longer
+    /// than any request may take to record its task.
+    /// </param>
     public async Task<IdempotencyClaim> ClaimAsync(
-        string scope, Guid taskId, string requestHash, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken)
+        string scope, Guid taskId, string requestHash, DateTimeOffset now, TimeSpan window, TimeSpan abandonedAfter, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var claim = new NpgsqlCommand(ClaimSql, connection))
@@ -34,6 +41,7 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
             claim.Parameters.Add(new() { Value = requestHash, NpgsqlDbType = NpgsqlDbType.Text });
             claim.Parameters.Add(new() { Value = now.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
             claim.Parameters.Add(new() { Value = (now - window).ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            claim.Parameters.Add(new() { Value = (now - abandonedAfter).ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
             if (await claim.ExecuteScalarAsync(cancellationToken) is Guid)
             {
                 return new IdempotencyClaim(true, taskId, requestHash);

@@ -39,6 +39,14 @@ internal sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// An <c>Idempotency-Key</c> whose first request was refused but could not be freed (the database
+    /// was down) is taken over by a retry after this long, if no task was recorded under it. Longer
+    /// than any submission or sync task takes to record its task.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan AbandonedKeyAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Requests under way at once in this gateway; beyond it the answer is 503 with Retry-After.</summary>
     [Range(1, 1_000_000)]
     public int MaxInFlight { get; set; } = 4096;

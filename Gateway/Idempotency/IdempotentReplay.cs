@@ -22,7 +22,7 @@ internal sealed class IdempotentReplay(
     private static readonly TimeSpan FirstRequestGrace = TimeSpan.FromSeconds(5);
 
     public Task<IdempotencyClaim> ClaimAsync(IdempotencyRequest request, Guid taskId) =>
-        store.ClaimAsync(request.Scope, taskId, request.RequestHash, time.GetUtcNow(), options.Value.IdempotencyWindow, CancellationToken.None);
+        store.ClaimAsync(request.Scope, taskId, request.RequestHash, time.GetUtcNow(), options.Value.IdempotencyWindow, options.Value.AbandonedKeyAfter, CancellationToken.None);
 
     public Task ReleaseAsync(IdempotencyRequest request, Guid taskId) => store.ReleaseAsync(request.Scope, taskId, CancellationToken.None);
 

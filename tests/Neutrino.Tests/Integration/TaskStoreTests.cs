@@ -124,6 +124,39 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
         Assert.Equal(tasks.Select((_, i) => i % 2 == 0 ? StartVerdict.Finished : StartVerdict.Started), started.Select(d => d.Verdict));
     }
 
+    [Fact]
+    public async Task An_idempotency_key_bound_to_a_task_never_recorded_is_taken_over_once_abandoned()
+    {
+        var keys = _host.Services.GetRequiredService<IdempotencyStore>();
+        var window = TimeSpan.FromHours(24);
+        var abandonedAfter = TimeSpan.FromMinutes(1);
+        var scope = $"test:{Guid.NewGuid():N}";
+        var lost = Guid.CreateVersion7(); // its request was refused and the key could not be freed
+        Assert.True((await keys.ClaimAsync(scope, lost, "h", Now - TimeSpan.FromMinutes(2), window, abandonedAfter, default)).Claimed);
+        var recorded = await InsertAsync();
+        var kept = $"test:{Guid.NewGuid():N}";
+        Assert.True((await keys.ClaimAsync(kept, recorded, "h", Now - TimeSpan.FromMinutes(2), window, abandonedAfter, default)).Claimed);
+
+        var retry = await keys.ClaimAsync(scope, Guid.CreateVersion7(), "h", Now, window, abandonedAfter, default);
+        var repeat = await keys.ClaimAsync(kept, Guid.CreateVersion7(), "h", Now, window, abandonedAfter, default);
+
+        Assert.True(retry.Claimed);
+        Assert.Equal((false, recorded), (repeat.Claimed, repeat.TaskId));
+    }
+
+    [Fact]
+    public async Task A_recent_idempotency_key_is_not_taken_over_even_before_its_task_is_recorded()
+    {
+        var keys = _host.Services.GetRequiredService<IdempotencyStore>();
+        var scope = $"test:{Guid.NewGuid():N}";
+        var first = Guid.CreateVersion7(); // its request is still recording the task
+        Assert.True((await keys.ClaimAsync(scope, first, "h", Now, TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), default)).Claimed);
+
+        var repeat = await keys.ClaimAsync(scope, Guid.CreateVersion7(), "h", Now, TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), default);
+
+        Assert.Equal((false, first), (repeat.Claimed, repeat.TaskId));
+    }
+
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(20);
 
     private Task<StartDecision> StartAsync(Guid id, string runToken, string worker) => _store.TryStartAsync(id, runToken, worker, Lease, Now, default);
