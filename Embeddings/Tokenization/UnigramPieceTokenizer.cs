@@ -30,7 +30,7 @@ public sealed class UnigramPieceTokenizer : Tokenizer
         for (var id = reserved; id < pieces.Length; id++)
         {
             var node = _root;
-            foreach (var symbol in Symbols(pieces[id]))
+            foreach (var (symbol, _) in Symbols(pieces[id]))
             {
                 node = node.Child(symbol, create: true)!;
             }
@@ -129,13 +129,12 @@ public sealed class UnigramPieceTokenizer : Tokenizer
 
     private List<Token> Segment(string text)
     {
-        // Code points, with their UTF-16 offsets; a lone surrogate is a symbol of its own.
         var symbols = new List<string>();
         var offsets = new List<int>();
-        for (var i = 0; i < text.Length; i += symbols[^1].Length)
+        foreach (var (symbol, offset) in Symbols(text))
         {
-            offsets.Add(i);
-            symbols.Add(char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? text.Substring(i, 2) : text[i].ToString());
+            symbols.Add(symbol);
+            offsets.Add(offset);
         }
         offsets.Add(text.Length);
         var n = symbols.Count;
@@ -205,12 +204,13 @@ public sealed class UnigramPieceTokenizer : Tokenizer
         return tokens;
     }
 
-    private static IEnumerable<string> Symbols(string piece)
+    /// <summary>The code points of <paramref name="text"/> with their UTF-16 offsets; a lone surrogate is a symbol of its own.</summary>
+    private static IEnumerable<(string Symbol, int Offset)> Symbols(string text)
     {
-        for (var i = 0; i < piece.Length;)
+        for (var i = 0; i < text.Length;)
         {
-            var length = char.IsHighSurrogate(piece[i]) && i + 1 < piece.Length && char.IsLowSurrogate(piece[i + 1]) ? 2 : 1;
-            yield return piece.Substring(i, length);
+            var length = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+            yield return (text.Substring(i, length), i);
             i += length;
         }
     }
