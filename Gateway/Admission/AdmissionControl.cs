@@ -39,8 +39,8 @@ internal sealed class AdmissionControl : IDisposable
             if (!lease.IsAcquired)
             {
                 context.Response.Headers.RetryAfter = "1";
-                await TaskProblems.Problem(StatusCodes.Status429TooManyRequests, "Too many requests",
-                    $"This API key is limited to {_options.RequestsPerSecondPerKey} requests per second.").ExecuteAsync(context);
+                await GatewayErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"This API key is limited to {_options.RequestsPerSecondPerKey} requests per second.", "rate_limit_exceeded");
                 return;
             }
         }
@@ -48,7 +48,7 @@ internal sealed class AdmissionControl : IDisposable
         {
             Interlocked.Decrement(ref _inFlight);
             context.Response.Headers.RetryAfter = "1";
-            await TaskProblems.Unavailable("The gateway is at capacity; retry shortly.").ExecuteAsync(context);
+            await GatewayErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The gateway is at capacity; retry shortly.", "overloaded");
             return;
         }
         try

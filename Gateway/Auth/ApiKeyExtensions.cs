@@ -1,3 +1,4 @@
+using Neutrino.Gateway.Extensions;
 using Neutrino.Core.Http;
 using Neutrino.Gateway.Admission;
 
@@ -43,8 +44,8 @@ internal static class ApiKeyExtensions
                 return;
             }
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            await TaskProblems.Problem(StatusCodes.Status401Unauthorized, "Unauthorized",
-                "A valid API key is required: send 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.").ExecuteAsync(context);
+            await GatewayErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized",
+                "A valid API key is required: send 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.", "invalid_api_key");
         });
         return app;
     }

@@ -82,11 +82,7 @@ internal static class PoolProxy
     {
         if (context.Request.ContentLength > limit)
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await context.Response.WriteAsJsonAsync(new
-            {
-                error = new { message = $"The request body is larger than {limit} bytes.", type = "invalid_request_error", param = (string?)null, code = "request_too_large" },
-            });
+            await GatewayErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request too large", $"The request body is larger than {limit} bytes.", "request_too_large");
             return;
         }
         if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -115,6 +111,6 @@ internal static class PoolProxy
             context.Response.Headers.RetryAfter = "1";
         }
         var pool = context.GetReverseProxyFeature().Route.Config.ClusterId == GpuPoolCluster ? "gpu pool" : "fast pool";
-        await TaskProblems.Problem(status, $"The {pool} is unavailable", $"The request could not be forwarded: {error.Error}.").ExecuteAsync(context);
+        await GatewayErrors.WriteAsync(context, status, $"The {pool} is unavailable", $"The request could not be forwarded to the {pool}: {error.Error}.", "unavailable");
     }
 }

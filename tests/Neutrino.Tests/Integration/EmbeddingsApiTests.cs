@@ -90,6 +90,20 @@ public sealed class EmbeddingsApiTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task The_gateways_own_refusals_under_v1_are_in_OpenAIs_shape_too()
+    {
+        var client = new EmbeddingClient("use-lite", new ApiKeyCredential("nk_wrong"), ClientOptions);
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => client.GenerateEmbeddingAsync("hello"));
+        Assert.Equal(401, error.Status);
+
+        using var anonymous = fixture.System.CreateClient(authenticated: false);
+        using var response = await anonymous.GetAsync("/v1/models");
+        var body = await TaskClient.ReadJsonAsync(response);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(("authentication_error", "invalid_api_key"), (body!["error"]!["type"]!.GetValue<string>(), body["error"]!["code"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task The_embed_task_runs_through_the_gateway_to_completion()
     {
         var id = await _client.SubmitAsync("embed", $$$"""{"args":{"texts":["{{{Sentences[0]}}}","{{{Sentences[2]}}}"]}}""");
