@@ -66,30 +66,25 @@ internal sealed partial class QueueReconciler(
         using var timer = new PeriodicTimer(options.Value.ReconcileInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            await TryAsync("(workers)", ForgetDeadWorkersAsync, stoppingToken);
             foreach (var pool in new[] { Pools.Async, Pools.Gpu })
             {
-                if (pool == Pools.Async)
-                {
-                    try
-                    {
-                        await ForgetDeadWorkersAsync(stoppingToken);
-                    }
-                    catch (Exception ex) when (ex is NpgsqlException or TimeoutException
-                        || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
-                    {
-                        LogFailed(logger, "(workers)", ex);
-                    }
-                }
-                try
-                {
-                    await ReconcileAsync(pool, stoppingToken);
-                }
-                catch (Exception ex) when (ex is NpgsqlException or NatsException or TimeoutException
-                    || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
-                {
-                    LogFailed(logger, pool, ex);
-                }
+                await TryAsync(pool, ct => ReconcileAsync(pool, ct), stoppingToken);
             }
+        }
+    }
+
+    /// <summary>One duty of a round; its failure is logged and the next round tries again.</summary>
+    private async Task TryAsync(string what, Func<CancellationToken, Task> duty, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await duty(stoppingToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or NatsException or TimeoutException
+            || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+        {
+            LogFailed(logger, what, ex);
         }
     }
 
@@ -166,6 +161,6 @@ internal sealed partial class QueueReconciler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({Name}) was queued but had no message; published it now")]
     private static partial void LogRepublished(ILogger logger, Guid taskId, string name);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciling pool {Pool} failed; trying again next round")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciling {Pool} failed; trying again next round")]
     private static partial void LogFailed(ILogger logger, string pool, Exception error);
 }
