@@ -98,7 +98,7 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
         }
 
         var vectors = _options.Batching
-            ? await _batchers.GetOrAdd(name, n => new ModelBatcher(n, () => _pool.Acquire(n), _options, _metrics, _time, _logger)).EmbedAsync(ids, cancellationToken)
+            ? await _batchers.GetOrAdd(name, static (n, engine) => engine.NewBatcher(n), this).EmbedAsync(ids, cancellationToken)
             : RunUnbatched(name, ids);
         if (dimensionsOut < vectors[0].Length)
         {
@@ -192,12 +192,24 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
         return ids;
     }
 
+    private ModelBatcher NewBatcher(string name) => new(name, () => _pool.Acquire(name), _options, _metrics, _time, _logger);
+
+    /// <summary>The request's own inputs only, in runs under the same limits as batches, so a large request cannot run as one huge batch.</summary>
     private float[][] RunUnbatched(string name, int[][] ids)
     {
         using var lease = _pool.Acquire(name);
-        var started = _time.GetTimestamp();
-        var vectors = lease.Model.Run(ids);
-        _metrics.RecordBatch(name, ids.Length, ids.Sum(i => (long)i.Length), _time.GetElapsedTime(started));
+        var vectors = new float[ids.Length][];
+        var order = Enumerable.Range(0, ids.Length).OrderBy(i => ids[i].Length);
+        foreach (var run in BatchPlan.Split(order, i => ids[i].Length, _options))
+        {
+            var started = _time.GetTimestamp();
+            var results = lease.Model.Run([.. run.Select(i => ids[i])]);
+            _metrics.RecordBatch(name, run.Count, run.Sum(i => (long)ids[i].Length), _time.GetElapsedTime(started));
+            for (var k = 0; k < run.Count; k++)
+            {
+                vectors[run[k]] = results[k];
+            }
+        }
         return vectors;
     }
 

@@ -122,30 +122,10 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
             Interlocked.Add(ref _queued, -pending.Count);
 
             var live = pending.Where(i => i.TryStart()).OrderBy(i => i.Ids.Length).ToList();
-            foreach (var batch in Batches(live))
+            foreach (var batch in BatchPlan.Split(live, i => i.Ids.Length, _options))
             {
                 Run(batch);
             }
-        }
-    }
-
-    /// <summary>Consecutive runs of the length-sorted inputs, each within the size limit and the token budget.</summary>
-    private IEnumerable<List<WorkItem>> Batches(List<WorkItem> sorted)
-    {
-        var batch = new List<WorkItem>();
-        foreach (var item in sorted)
-        {
-            // Sorted ascending, so this item is the longest: the padded size is count × its length.
-            if (batch.Count > 0 && (batch.Count == _options.MaxBatchSize || (batch.Count + 1) * item.Ids.Length > _options.MaxBatchTokens))
-            {
-                yield return batch;
-                batch = [];
-            }
-            batch.Add(item);
-        }
-        if (batch.Count > 0)
-        {
-            yield return batch;
         }
     }
 

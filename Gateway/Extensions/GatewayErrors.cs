@@ -22,11 +22,6 @@ internal static class GatewayErrors
             >= 500 => "server_error",
             _ => "invalid_request_error",
         };
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new OpenAiError(new OpenAiErrorBody(detail, type, null, code)));
+        return OpenAiErrors.WriteAsync(context, status, detail, type, null, code);
     }
-
-    private sealed record OpenAiError(OpenAiErrorBody Error);
-
-    private sealed record OpenAiErrorBody(string Message, string Type, string? Param, string Code);
 }

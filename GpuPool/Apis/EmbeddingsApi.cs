@@ -27,7 +27,7 @@ internal static class EmbeddingsApi
         var body = await RequestBody.ReadAsync(context.Request, options.Value.MaxRequestBytes, context.RequestAborted);
         if (body is null)
         {
-            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge,
+            await OpenAiErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
                 $"The request body is larger than {options.Value.MaxRequestBytes} bytes.", "invalid_request_error", null, "request_too_large");
             return;
         }
@@ -50,7 +50,7 @@ internal static class EmbeddingsApi
             {
                 context.Response.Headers.RetryAfter = "1";
             }
-            await WriteErrorAsync(context, status, ex.Message, ex.Kind == EmbeddingErrorKind.Overloaded ? "server_error" : "invalid_request_error", ex.Parameter, ex.Code);
+            await OpenAiErrors.WriteAsync(context, status, ex.Message, ex.Kind == EmbeddingErrorKind.Overloaded ? "server_error" : "invalid_request_error", ex.Parameter, ex.Code);
             return;
         }
 
@@ -96,7 +96,7 @@ internal static class EmbeddingsApi
         var found = engine.ListModels().FirstOrDefault(m => m.Name == model);
         if (found is null)
         {
-            await WriteErrorAsync(context, StatusCodes.Status404NotFound, $"The model '{model}' does not exist.", "invalid_request_error", "model", "model_not_found");
+            await OpenAiErrors.WriteAsync(context, StatusCodes.Status404NotFound, $"The model '{model}' does not exist.", "invalid_request_error", "model", "model_not_found");
             return;
         }
         await TypedResults.Ok(ModelObject(found)).ExecuteAsync(context);
@@ -104,12 +104,6 @@ internal static class EmbeddingsApi
 
     private static ModelObject ModelObject(Embeddings.Models.ModelInfo model) =>
         new(model.Name, "model", model.CreatedUnixSeconds, "neutrino", model.Dimensions, model.MaxTokens, model.Source, model.License, model.Loaded);
-
-    private static async Task WriteErrorAsync(HttpContext context, int status, string message, string type, string? parameter, string? code)
-    {
-        context.Response.StatusCode = status;
-        await context.Response.WriteAsJsonAsync(new { error = new { message, type, param = parameter, code } });
-    }
 }
 
 /// <summary>An OpenAI model object, with what else a client of embeddings wants to know.</summary>
