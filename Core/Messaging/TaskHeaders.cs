@@ -5,6 +5,12 @@ public static class TaskHeaders
 {
     public const string TaskId = "Neutrino-Task-Id";
     public const string TaskName = "Neutrino-Task";
+
+    /// <summary>
+    /// On requests the gateway forwards to a pool: the authenticated caller's id. The gateway sets
+    /// it and overwrites any value a client sent, so the pools can trust it.
+    /// </summary>
+    public const string Caller = "Neutrino-Caller";
     public const string Error = "Neutrino-Error";
     public const string Attempts = "Neutrino-Attempts";
     public const string TraceParent = "traceparent";

@@ -26,7 +26,8 @@ public enum StartVerdict
 /// <param name="Attempt">The attempt it runs (<see cref="StartVerdict.Started"/>), or the attempts made so far.</param>
 /// <param name="MaxAttempts">The task's attempt limit, as recorded when it was submitted.</param>
 /// <param name="Holder">The worker recorded as running it, if any.</param>
-public sealed record StartDecision(StartVerdict Verdict, int Attempt, int MaxAttempts, string? Holder)
+/// <param name="Caller">Who submitted the task (see <see cref="TaskRecord.Caller"/>).</param>
+public sealed record StartDecision(StartVerdict Verdict, int Attempt, int MaxAttempts, string? Holder, string? Caller = null)
 {
     internal static StartVerdict Parse(string verdict) => verdict switch
     {

@@ -11,4 +11,5 @@ public sealed record SyncExecution(
     string? Error,
     DateTimeOffset StartedAt,
     DateTimeOffset CompletedAt,
-    string WorkerId);
+    string WorkerId,
+    string? Caller = null);

@@ -41,4 +41,10 @@ public sealed class TaskRecord
 
     /// <summary>Which delivery of the task's message runs the current attempt: a retried start write recognises itself by it.</summary>
     public string? RunToken { get; set; }
+
+    /// <summary>
+    /// Who submitted the task: the gateway's id of the caller's API key. Handlers see it as
+    /// <see cref="Workers.TaskContext.Caller"/>; it scopes what a task reads and writes for its caller.
+    /// </summary>
+    public string? Caller { get; set; }
 }

@@ -16,8 +16,8 @@ public sealed class TaskStore
 
     private const string InsertQueuedSql = """
         WITH ins AS (
-            INSERT INTO tasks (id, name, mode, pool, status, priority, args, attempts, max_attempts, created_at)
-            VALUES ($1, $2, $3, $4, 'queued', $5, $6, 0, $7, $8)
+            INSERT INTO tasks (id, name, mode, pool, status, priority, args, attempts, max_attempts, created_at, caller)
+            VALUES ($1, $2, $3, $4, 'queued', $5, $6, 0, $7, $8, $9)
             ON CONFLICT (id) DO NOTHING
             RETURNING id, created_at)
         INSERT INTO task_events (task_id, status, attempt, at) SELECT id, 'queued', 0, created_at FROM ins
@@ -27,8 +27,8 @@ public sealed class TaskStore
     private const string InsertSyncSql = """
         WITH ins AS (
             INSERT INTO tasks (id, name, mode, pool, status, priority, args, result, error, attempts, max_attempts,
-                               progress, created_at, started_at, completed_at, worker_id)
-            VALUES ($1, $2, 'sync', 'fast', $3, $4, $5, $6, $7, 1, 1, 1, $8, $8, $9, $10)
+                               progress, created_at, started_at, completed_at, worker_id, caller)
+            VALUES ($1, $2, 'sync', 'fast', $3, $4, $5, $6, $7, 1, 1, 1, $8, $8, $9, $10, $11)
             ON CONFLICT (id) DO NOTHING
             RETURNING id)
         INSERT INTO task_events (task_id, status, attempt, at, worker_id, detail)
@@ -42,7 +42,7 @@ public sealed class TaskStore
     // delivery count: hand-backs and duplicate copies do not use up attempts.
     private const string StartSql = """
         WITH cur AS (
-            SELECT t.id, t.status, t.attempts, t.max_attempts, t.worker_id, t.run_token, t.cancel_requested_at,
+            SELECT t.id, t.status, t.attempts, t.max_attempts, t.worker_id, t.run_token, t.cancel_requested_at, t.caller,
                    (t.worker_id IS NULL OR NOT EXISTS (
                        SELECT 1 FROM workers w WHERE w.id = t.worker_id AND w.last_seen_at > now() - $5)) AS holder_gone
             FROM tasks t WHERE t.id = $1 FOR UPDATE),
@@ -68,7 +68,8 @@ public sealed class TaskStore
         SELECT CASE decision WHEN 'start' THEN 'started' ELSE decision END,
                CASE decision WHEN 'start' THEN attempts + 1 ELSE attempts END,
                max_attempts,
-               CASE decision WHEN 'start' THEN $3 ELSE worker_id END
+               CASE decision WHEN 'start' THEN $3 ELSE worker_id END,
+               caller
         FROM verdict
         """;
 
@@ -152,12 +153,12 @@ public sealed class TaskStore
     public Task<bool> InsertQueuedAsync(NewTask task, CancellationToken cancellationToken) =>
         Submit(InsertQueuedSql, cancellationToken,
             Uuid(task.Id), Text(task.Name), Text(task.Mode), Text(task.Pool), Text(task.Priority), Json(task.Args),
-            Int(task.MaxAttempts), Time(task.CreatedAt));
+            Int(task.MaxAttempts), Time(task.CreatedAt), Text(task.Caller));
 
     public Task<bool> InsertSyncAsync(SyncExecution run, CancellationToken cancellationToken) =>
         Submit(InsertSyncSql, cancellationToken,
             Uuid(run.Id), Text(run.Name), Text(run.Status), Text(run.Priority), Json(run.Args), Json(run.Result),
-            Text(run.Error), Time(run.StartedAt), Time(run.CompletedAt), Text(run.WorkerId));
+            Text(run.Error), Time(run.StartedAt), Time(run.CompletedAt), Text(run.WorkerId), Text(run.Caller));
 
     /// <summary>
     /// Starts the next attempt for this delivery (<paramref name="runToken"/> names it), or says why
@@ -171,7 +172,7 @@ public sealed class TaskStore
             cancellationToken);
         return row is null
             ? new StartDecision(StartVerdict.Missing, 0, 0, null)
-            : new StartDecision(StartDecision.Parse((string)row[0]!), (int)row[1]!, (int)row[2]!, (string?)row[3]);
+            : new StartDecision(StartDecision.Parse((string)row[0]!), (int)row[1]!, (int)row[2]!, (string?)row[3], (string?)row[4]);
     }
 
     /// <summary>Puts a task whose attempt was interrupted by shutdown back in the queue; the attempt does not count.</summary>

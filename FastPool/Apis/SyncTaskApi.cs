@@ -49,10 +49,11 @@ internal static class SyncTaskApi
             return TaskProblems.BadRequest(error);
         }
         var id = Guid.TryParse(request.Headers[TaskHeaders.TaskId], out var given) ? given : Guid.CreateVersion7();
+        var caller = request.Headers[TaskHeaders.Caller].ToString() is { Length: > 0 } c ? c : null;
 
         var startedAt = time.GetUtcNow();
         var started = Stopwatch.GetTimestamp();
-        var context = new TaskContext(id, task, 1, identity.Id, static (_, _, _) => Task.CompletedTask);
+        var context = new TaskContext(id, task, 1, identity.Id, caller, static (_, _, _) => Task.CompletedTask);
         var outcome = await TaskExecutor.RunAsync(
             registration.CreateHandler(services), submission.Args, context, registration.Definition.Timeout, time, cancellationToken);
         var durationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -61,7 +62,7 @@ internal static class SyncTaskApi
         var result = outcome.Result is null ? null : Encoding.UTF8.GetString(outcome.Result);
         history.Record(new SyncExecution(
             id, task, WireNames.Of(submission.Priority), args, WireNames.Of(outcome.State), result, outcome.Error,
-            startedAt, startedAt.AddMilliseconds(durationMs), identity.Id));
+            startedAt, startedAt.AddMilliseconds(durationMs), identity.Id, caller));
 
         return outcome.Kind switch
         {

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using Neutrino.Core.Http;
+using Neutrino.Core.Messaging;
+using Neutrino.Gateway.Auth;
 using Neutrino.Gateway.Extensions;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -35,9 +37,14 @@ internal static class PoolProxy
         var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>();
         app.MapReverseProxy(pipeline =>
         {
-            pipeline.Use((context, next) => context.GetReverseProxyFeature().Route.Config.RouteId == TasksRoute
-                ? admission.InvokeAsync(context, next)
-                : LimitEmbeddingsBodyAsync(context, next, options.Value.MaxEmbeddingsBodyBytes));
+            pipeline.Use((context, next) =>
+            {
+                // The pools scope what they keep by caller: only the gateway says who that is.
+                context.Request.Headers[TaskHeaders.Caller] = context.Caller();
+                return context.GetReverseProxyFeature().Route.Config.RouteId == TasksRoute
+                    ? admission.InvokeAsync(context, next)
+                    : LimitEmbeddingsBodyAsync(context, next, options.Value.MaxEmbeddingsBodyBytes);
+            });
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
             pipeline.Use(ProblemOnForwardingErrorAsync);

@@ -3,6 +3,7 @@ using Neutrino.Core.Http;
 using Neutrino.Core.Messaging;
 using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
+using Neutrino.Gateway.Auth;
 using Neutrino.Gateway.Catalog;
 using Neutrino.Gateway.Extensions;
 using Neutrino.Gateway.Idempotency;
@@ -65,7 +66,7 @@ internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter sub
         bool accepted;
         if (definition.Mode != TaskMode.Sync)
         {
-            var (result, queued) = await submitter.SubmitAsync(id, definition, submission);
+            var (result, queued) = await submitter.SubmitAsync(id, definition, submission, context.Caller());
             await result.ExecuteAsync(context);
             accepted = queued;
         }

@@ -26,7 +26,7 @@ internal sealed partial class QueuedTaskSubmitter(
     ILogger<QueuedTaskSubmitter> logger)
 {
     /// <summary>The answer for the caller, and whether the task was accepted (queued durably).</summary>
-    public async Task<(IResult Result, bool Accepted)> SubmitAsync(Guid id, TaskDefinition definition, TaskSubmission submission)
+    public async Task<(IResult Result, bool Accepted)> SubmitAsync(Guid id, TaskDefinition definition, TaskSubmission submission, string caller)
     {
         var priority = WireNames.Of(submission.Priority);
 
@@ -35,7 +35,7 @@ internal sealed partial class QueuedTaskSubmitter(
         {
             await store.InsertQueuedAsync(
                 new NewTask(id, definition.Name, WireNames.Of(definition.Mode), definition.Pool, priority,
-                    Encoding.UTF8.GetString(submission.Args.Span), definition.MaxAttempts, time.GetUtcNow()),
+                    Encoding.UTF8.GetString(submission.Args.Span), definition.MaxAttempts, time.GetUtcNow(), caller),
                 CancellationToken.None);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)

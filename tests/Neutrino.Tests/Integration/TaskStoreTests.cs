@@ -51,6 +51,17 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_attempt_knows_who_submitted_the_task()
+    {
+        var task = NewTask() with { Caller = "caller-a" };
+        Assert.True(await _store.InsertQueuedAsync(task, default));
+
+        Assert.Equal("caller-a", (await StartAsync(task.Id, "t1", "w1")).Caller);
+        Assert.True(await _store.ScheduleRetryAsync(task.Id, 1, "boom", TimeSpan.Zero, "w1", Now, default));
+        Assert.Equal(new StartDecision(StartVerdict.Started, 2, 3, "w2", "caller-a"), await StartAsync(task.Id, "t2", "w2"));
+    }
+
+    [Fact]
     public async Task A_live_holder_keeps_its_task_and_a_lost_one_is_taken_over_as_the_next_attempt()
     {
         var id = await InsertAsync();

@@ -6,7 +6,7 @@ namespace Neutrino.Tests.Unit;
 
 public sealed class TaskExecutorTests
 {
-    private static readonly TaskContext Context = new(Guid.CreateVersion7(), "t", 1, "w", (_, _, _) => Task.CompletedTask);
+    private static readonly TaskContext Context = new(Guid.CreateVersion7(), "t", 1, "w", null, (_, _, _) => Task.CompletedTask);
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
