@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Neutrino.Embeddings.Batching;
+using Neutrino.Embeddings.Chunking;
 using Neutrino.Embeddings.Models;
 using Neutrino.Embeddings.Runtime;
 
@@ -23,6 +24,9 @@ public sealed record EmbeddingInput
     public IReadOnlyList<int[]>? Tokens { get; }
 
     public int Count => Texts?.Count ?? Tokens!.Count;
+
+    /// <summary>What the caller calls this input, for error messages and <see cref="EmbeddingException.Parameter"/>: <c>input</c> in OpenAI's API.</summary>
+    public string Name { get; init; } = "input";
 
     public static EmbeddingInput FromTexts(IReadOnlyList<string> texts) => new(texts, null);
 
@@ -71,17 +75,42 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
     /// <summary>Unloads models idle for longer than configured.</summary>
     public void UnloadIdle() => _pool.UnloadIdle();
 
+    /// <summary>
+    /// Cuts a document into chunks of at most <paramref name="size"/> of the model's tokens (by default
+    /// as many as it reads), overlapping by up to <paramref name="overlap"/> tokens (by default a
+    /// quarter of the size). See <see cref="TextChunker"/>.
+    /// </summary>
+    public IReadOnlyList<TextChunk> Chunk(string text, string? model, int? size, int? overlap)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var name = string.IsNullOrEmpty(model) ? _options.DefaultModel : model;
+        using var lease = _pool.Acquire(name);
+        var embedding = lease.Model;
+        var limit = embedding.Manifest.MaxTokens - embedding.AddedTokens;
+        var chunkSize = size ?? limit;
+        if (chunkSize < 1 || chunkSize > limit)
+        {
+            throw Invalid($"'chunk_size' must be between 1 and {limit} tokens for model '{name}', which reads at most {embedding.Manifest.MaxTokens}; got {chunkSize}.", "chunk_size");
+        }
+        var chunkOverlap = overlap ?? chunkSize / 4;
+        if (chunkOverlap < 0 || chunkOverlap >= chunkSize)
+        {
+            throw Invalid($"'chunk_overlap' must be at least 0 and less than 'chunk_size' ({chunkSize}); got {chunkOverlap}.", "chunk_overlap");
+        }
+        return TextChunker.Split(text, chunkSize, chunkOverlap, piece => embedding.Tokenize(piece).Length - embedding.AddedTokens);
+    }
+
     public async Task<EmbeddingResult> EmbedAsync(EmbeddingInput input, string? model, int? dimensions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var name = string.IsNullOrEmpty(model) ? _options.DefaultModel : model;
         if (input.Count == 0)
         {
-            throw Invalid("'input' must not be empty.", "input");
+            throw Invalid($"'{input.Name}' must not be empty.", input.Name);
         }
         if (input.Count > _options.MaxInputsPerRequest)
         {
-            throw Invalid($"'input' has {input.Count} items; at most {_options.MaxInputsPerRequest} are allowed per request.", "input");
+            throw Invalid($"'{input.Name}' has {input.Count} items; at most {_options.MaxInputsPerRequest} are allowed per request.", input.Name);
         }
 
         int[][] ids;
@@ -156,7 +185,7 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
             {
                 if (string.IsNullOrEmpty(texts[i]))
                 {
-                    throw Invalid($"'input[{i}]' is an empty string; every input must have text.", "input");
+                    throw Invalid($"'{input.Name}[{i}]' is an empty string; every input must have text.", input.Name);
                 }
                 ids[i] = model.Tokenize(texts[i]);
             }
@@ -165,26 +194,26 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
                 ids[i] = input.Tokens![i];
                 if (ids[i].Length == 0)
                 {
-                    throw Invalid($"'input[{i}]' is an empty array of tokens.", "input");
+                    throw Invalid($"'{input.Name}[{i}]' is an empty array of tokens.", input.Name);
                 }
                 foreach (var id in ids[i])
                 {
                     if (!model.IsValidTokenId(id))
                     {
-                        throw Invalid($"'input[{i}]' holds token {id}, which is not in the vocabulary of model '{model.Manifest.Name}'.", "input");
+                        throw Invalid($"'{input.Name}[{i}]' holds token {id}, which is not in the vocabulary of model '{model.Manifest.Name}'.", input.Name);
                     }
                 }
             }
             if (ids[i].Length == 0)
             {
-                throw Invalid($"'input[{i}]' has no tokens.", "input");
+                throw Invalid($"'{input.Name}[{i}]' has no tokens.", input.Name);
             }
             if (ids[i].Length > model.Manifest.MaxTokens)
             {
                 if (!_options.TruncateLongInputs)
                 {
                     throw new EmbeddingException(EmbeddingErrorKind.InvalidRequest,
-                        $"'input[{i}]' has {ids[i].Length} tokens; model '{model.Manifest.Name}' reads at most {model.Manifest.MaxTokens}.", "input", "context_length_exceeded");
+                        $"'{input.Name}[{i}]' has {ids[i].Length} tokens; model '{model.Manifest.Name}' reads at most {model.Manifest.MaxTokens}.", input.Name, "context_length_exceeded");
                 }
                 ids[i] = model.Truncate(ids[i]);
             }

@@ -37,6 +37,9 @@ internal sealed class BertModel : EmbeddingModel
 
     public override int[] Tokenize(string text) => [.. _tokenizer.EncodeToIds(text)];
 
+    /// <summary><c>[CLS]</c> and <c>[SEP]</c>.</summary>
+    public override int AddedTokens => 2;
+
     /// <summary>Keeps <c>[SEP]</c> at the end of a cut input.</summary>
     public override int[] Truncate(int[] ids) =>
         ids.Length <= Manifest.MaxTokens ? ids : [.. ids[..(Manifest.MaxTokens - 1)], ids[^1]];

@@ -34,6 +34,9 @@ internal abstract class EmbeddingModel : IDisposable
     /// <summary>All of the text's token ids, special tokens included, before any truncation.</summary>
     public abstract int[] Tokenize(string text);
 
+    /// <summary>How many special tokens <see cref="Tokenize"/> adds to any text (<c>[CLS]</c> and <c>[SEP]</c>, say).</summary>
+    public virtual int AddedTokens => 0;
+
     /// <summary>Cuts token ids to the model's limit, keeping what the model needs at the end (a separator, say).</summary>
     public virtual int[] Truncate(int[] ids) => ids.Length <= Manifest.MaxTokens ? ids : ids[..Manifest.MaxTokens];
 

@@ -16,16 +16,8 @@ internal sealed class EmbedTask(EmbeddingEngine engine) : TaskHandler<EmbedArgs,
         {
             throw new TaskArgumentException("'texts' is required: an array of strings.");
         }
-        EmbeddingResult result;
-        try
-        {
-            result = await engine.EmbedAsync(EmbeddingInput.FromTexts(args.Texts), args.Model, args.Dimensions, cancellationToken);
-        }
-        catch (EmbeddingException ex) when (ex.Kind != EmbeddingErrorKind.Overloaded)
-        {
-            // The same args would fail the same way: not retried.
-            throw new TaskArgumentException(ex.Message.Replace("'input", "'texts", StringComparison.Ordinal), ex);
-        }
+        var result = await EngineRefusals.AsArgumentErrorsAsync(() =>
+            engine.EmbedAsync(EmbeddingInput.FromTexts(args.Texts) with { Name = "texts" }, args.Model, args.Dimensions, cancellationToken));
         return new EmbedResult(result.Model, result.Vectors[0].Length, result.Vectors, result.PromptTokens);
     }
 }

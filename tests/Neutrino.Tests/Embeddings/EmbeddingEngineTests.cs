@@ -185,6 +185,36 @@ public sealed class EmbeddingEngineTests(DefaultModelFixture model)
         Assert.Equal((512, 128, "Apache-2.0"), (useLite.Dimensions, useLite.MaxTokens, useLite.License));
     }
 
+    [Fact]
+    public async Task A_long_document_is_cut_into_chunks_the_model_reads_whole()
+    {
+        await using var engine = CreateEngine(o => o.TruncateLongInputs = false); // a chunk over the limit would be refused
+        var document = string.Join("\n\n", Enumerable.Range(0, 25).Select(i => string.Join(' ', Sentences.Skip(i % 4))));
+
+        var chunks = engine.Chunk(document, null, null, null);
+        var result = await engine.EmbedAsync(EmbeddingInput.FromTexts([.. chunks.Select(c => c.TextOf(document))]), null, null, CancellationToken.None);
+
+        Assert.True(chunks.Count > 3, $"{chunks.Count} chunks");
+        Assert.All(chunks, c => Assert.InRange(c.Tokens, 1, 128));
+        Assert.Equal(chunks.Sum(c => c.Tokens), result.PromptTokens);
+        Assert.Equal(document.Length, chunks[^1].Start + chunks[^1].Length);
+    }
+
+    [Theory]
+    [InlineData(129, null, "chunk_size")]
+    [InlineData(0, null, "chunk_size")]
+    [InlineData(32, 32, "chunk_overlap")]
+    [InlineData(32, -1, "chunk_overlap")]
+    public async Task Chunk_sizes_the_model_cannot_take_are_refused_by_name(int size, int? overlap, string parameter)
+    {
+        await using var engine = CreateEngine();
+
+        var refusal = Assert.Throws<EmbeddingException>(() => engine.Chunk("Some text.", null, size, overlap));
+
+        Assert.Equal(parameter, refusal.Parameter);
+        Assert.Contains($"'{parameter}'", refusal.Message, StringComparison.Ordinal);
+    }
+
     private EmbeddingEngine CreateEngine(Action<EmbeddingOptions>? configure = null)
     {
         var options = new EmbeddingOptions { ModelsDirectory = Path.GetDirectoryName(model.ModelDirectory)! };
