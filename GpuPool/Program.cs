@@ -14,11 +14,13 @@ builder.AddTaskStore();
 builder.AddEmbeddings();
 builder.AddNeutrinoPool(Pools.Gpu)
     .AddTask<EmbedTask>("embed", TaskMode.Gpu, timeout: TimeSpan.FromMinutes(5), attempts: 3)
+    .AddTask<EmbedDocumentsTask>("embed_documents", TaskMode.Gpu, timeout: TimeSpan.FromMinutes(30), attempts: 3)
     .AddQueuedWorker();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapEmbeddingsApi();
+app.MapCollectionsApi();
 
 app.Run();

@@ -13,9 +13,14 @@ public sealed class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbC
 
     public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
 
+    public DbSet<CollectionRecord> Collections => Set<CollectionRecord>();
+
+    public DbSet<CollectionChunk> CollectionChunks => Set<CollectionChunk>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TaskDbContext).Assembly);
+        modelBuilder.HasSequence<long>(CollectionConfiguration.VersionSequence);
 
         // The hot paths write with hand-written SQL, so columns get plain snake_case names.
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

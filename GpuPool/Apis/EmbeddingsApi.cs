@@ -24,11 +24,9 @@ internal static class EmbeddingsApi
 
     private static async Task EmbedAsync(HttpContext context, EmbeddingEngine engine, IOptions<EmbeddingsApiOptions> options)
     {
-        var body = await RequestBody.ReadAsync(context.Request, options.Value.MaxRequestBytes, context.RequestAborted);
+        var body = await ReadBodyAsync(context, options.Value.MaxRequestBytes);
         if (body is null)
         {
-            await OpenAiErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
-                $"The request body is larger than {options.Value.MaxRequestBytes} bytes.", "invalid_request_error", null, "request_too_large");
             return;
         }
         EmbeddingResult result;
@@ -40,17 +38,7 @@ internal static class EmbeddingsApi
         }
         catch (EmbeddingException ex)
         {
-            var status = ex.Kind switch
-            {
-                EmbeddingErrorKind.ModelNotFound => StatusCodes.Status404NotFound,
-                EmbeddingErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
-                _ => StatusCodes.Status400BadRequest,
-            };
-            if (ex.Kind == EmbeddingErrorKind.Overloaded)
-            {
-                context.Response.Headers.RetryAfter = "1";
-            }
-            await OpenAiErrors.WriteAsync(context, status, ex.Message, ex.Kind == EmbeddingErrorKind.Overloaded ? "server_error" : "invalid_request_error", ex.Parameter, ex.Code);
+            await WriteRefusalAsync(context, ex);
             return;
         }
 
@@ -87,6 +75,35 @@ internal static class EmbeddingsApi
         json.WriteNumber("total_tokens", result.PromptTokens);
         json.WriteEndObject();
         json.WriteEndObject();
+    }
+
+    /// <summary>An engine refusal in OpenAI's error shape: 404 for an unknown model, 503 with <c>Retry-After</c> when overloaded, else 400.</summary>
+    public static Task WriteRefusalAsync(HttpContext context, EmbeddingException refusal)
+    {
+        var status = refusal.Kind switch
+        {
+            EmbeddingErrorKind.ModelNotFound => StatusCodes.Status404NotFound,
+            EmbeddingErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        if (refusal.Kind == EmbeddingErrorKind.Overloaded)
+        {
+            context.Response.Headers.RetryAfter = "1";
+        }
+        return OpenAiErrors.WriteAsync(context, status, refusal.Message,
+            refusal.Kind == EmbeddingErrorKind.Overloaded ? "server_error" : "invalid_request_error", refusal.Parameter, refusal.Code);
+    }
+
+    /// <summary>The body, or null after answering 413 when it is larger than allowed.</summary>
+    public static async Task<byte[]?> ReadBodyAsync(HttpContext context, long limit)
+    {
+        var body = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
+        if (body is null)
+        {
+            await OpenAiErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
+                $"The request body is larger than {limit} bytes.", "invalid_request_error", null, "request_too_large");
+        }
+        return body;
     }
 
     private static Ok<ModelList> ListModels(EmbeddingEngine engine) => TypedResults.Ok(new ModelList("list", [.. engine.ListModels().Select(ModelObject)]));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Neutrino.Core.Http;
 using Neutrino.Embeddings;
 using Neutrino.GpuPool.Apis;
+using Neutrino.GpuPool.Collections;
 
 namespace Neutrino.GpuPool.Extensions;
 
@@ -15,6 +16,9 @@ internal static class EmbeddingsExtensions
         builder.Services.AddSingleton<EmbeddingEngine>();
         builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<EmbeddingEngine>());
         builder.Services.AddNeutrinoJson();
+        builder.Services.AddOptions<CollectionOptions>().BindConfiguration(CollectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<CollectionStore>();
+        builder.Services.AddSingleton<CollectionSearch>();
         builder.Services.AddSingleton<ModelHousekeeping>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelHousekeeping>());
         builder.Services.AddHealthChecks().AddCheck<ModelHousekeeping>("models", tags: ["ready"]);

@@ -22,6 +22,101 @@ namespace Neutrino.Core.Storage.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("collection_versions");
+
+            modelBuilder.Entity("Neutrino.Core.Storage.CollectionChunk", b =>
+                {
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tenant");
+
+                    b.Property<string>("Collection")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("collection");
+
+                    b.Property<string>("DocumentId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("document_id");
+
+                    b.Property<int>("Chunk")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk");
+
+                    b.PrimitiveCollection<float[]>("Embedding")
+                        .IsRequired()
+                        .HasColumnType("real[]")
+                        .HasColumnName("embedding");
+
+                    b.Property<int>("Length")
+                        .HasColumnType("integer")
+                        .HasColumnName("length");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("metadata");
+
+                    b.Property<int>("Start")
+                        .HasColumnType("integer")
+                        .HasColumnName("start");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<int>("Tokens")
+                        .HasColumnType("integer")
+                        .HasColumnName("tokens");
+
+                    b.HasKey("Tenant", "Collection", "DocumentId", "Chunk");
+
+                    b.ToTable("collection_chunks", (string)null);
+                });
+
+            modelBuilder.Entity("Neutrino.Core.Storage.CollectionRecord", b =>
+                {
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tenant");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Dimensions")
+                        .HasColumnType("integer")
+                        .HasColumnName("dimensions");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("model");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("version")
+                        .HasDefaultValueSql("nextval('collection_versions')");
+
+                    b.HasKey("Tenant", "Name");
+
+                    b.ToTable("collections", (string)null);
+                });
+
             modelBuilder.Entity("Neutrino.Core.Storage.IdempotencyKey", b =>
                 {
                     b.Property<string>("Scope")
@@ -107,6 +202,11 @@ namespace Neutrino.Core.Storage.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
+
+                    b.Property<string>("Caller")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("caller");
 
                     b.Property<DateTimeOffset?>("CancelRequestedAt")
                         .HasColumnType("timestamp with time zone")
@@ -241,6 +341,15 @@ namespace Neutrino.Core.Storage.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("workers", (string)null);
+                });
+
+            modelBuilder.Entity("Neutrino.Core.Storage.CollectionChunk", b =>
+                {
+                    b.HasOne("Neutrino.Core.Storage.CollectionRecord", null)
+                        .WithMany()
+                        .HasForeignKey("Tenant", "Collection")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Neutrino.Embeddings;
+
+namespace Neutrino.GpuPool.Apis;
+
+/// <summary>A <c>POST /v1/collections/{name}/search</c> body: <c>query</c>, <c>top_k</c> (default 10), <c>document_ids</c> to search only those.</summary>
+internal sealed record SearchRequest(string Query, int TopK, IReadOnlySet<string>? DocumentIds)
+{
+    public const int DefaultTopK = 10;
+
+    public static SearchRequest Parse(ReadOnlySpan<byte> body, int maxTopK)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.ToArray());
+        }
+        catch (JsonException ex)
+        {
+            throw Invalid($"The body is not valid JSON: {ex.Message}", null);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid("The body must be a JSON object.", null);
+            }
+            if (!root.TryGetProperty("query", out var query) || query.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(query.GetString()))
+            {
+                throw Invalid("'query' is required: a non-empty string.", "query");
+            }
+            var topK = DefaultTopK;
+            if (root.TryGetProperty("top_k", out var k) && k.ValueKind != JsonValueKind.Null)
+            {
+                topK = k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out var value) && value >= 1 && value <= maxTopK
+                    ? value
+                    : throw Invalid($"'top_k' must be an integer from 1 to {maxTopK}.", "top_k");
+            }
+            HashSet<string>? documentIds = null;
+            if (root.TryGetProperty("document_ids", out var ids) && ids.ValueKind != JsonValueKind.Null)
+            {
+                if (ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() == 0)
+                {
+                    throw Invalid("'document_ids' must be a non-empty array of document ids.", "document_ids");
+                }
+                documentIds = [.. ids.EnumerateArray().Select((e, i) => e.ValueKind == JsonValueKind.String
+                    ? e.GetString()!
+                    : throw Invalid($"'document_ids[{i}]' must be a string.", "document_ids"))];
+            }
+            return new SearchRequest(query.GetString()!, topK, documentIds);
+        }
+    }
+
+    private static EmbeddingException Invalid(string message, string? parameter) => new(EmbeddingErrorKind.InvalidRequest, message, parameter);
+}
