@@ -39,11 +39,13 @@ internal sealed class CollectionSearch(CollectionStore store, EmbeddingEngine en
     /// <returns>Null when the tenant has no such collection.</returns>
     public async Task<SearchResults?> SearchAsync(string tenant, string collection, string query, int topK, IReadOnlySet<string>? documentIds, CancellationToken cancellationToken)
     {
-        if (await store.HeadAsync(tenant, collection, cancellationToken) is not var (model, version))
+        var head = await store.HeadAsync(tenant, collection, cancellationToken);
+        if (head is null)
         {
-            _indexes.TryRemove((tenant, collection), out _);
+            Forget(tenant, collection);
             return null;
         }
+        var (model, version) = head.Value;
         var embedded = await engine.EmbedAsync(EmbeddingInput.FromTexts([query]) with { Name = "query" }, model, null, cancellationToken);
         var index = await CurrentIndexAsync(tenant, collection, version, cancellationToken);
         if (index is null)
@@ -59,7 +61,11 @@ internal sealed class CollectionSearch(CollectionStore store, EmbeddingEngine en
     }
 
     /// <summary>Forgets a collection's vectors (it was dropped).</summary>
-    public void Forget(string tenant, string collection) => _indexes.TryRemove((tenant, collection), out _);
+    public void Forget(string tenant, string collection)
+    {
+        _indexes.TryRemove((tenant, collection), out _);
+        _loading.TryRemove((tenant, collection), out _);
+    }
 
     /// <summary>The collection's vectors at <paramref name="version"/> or later, from memory when they are there.</summary>
     private async Task<Index?> CurrentIndexAsync(string tenant, string collection, long version, CancellationToken cancellationToken)
