@@ -19,6 +19,7 @@ internal sealed class BenchTarget : IAsyncDisposable
         ApiKey = endpoints["api-key"]!["value"]!.GetValue<string>();
         Gateway = new Uri(endpoints["gateway"]!["urls"]![0]!.GetValue<string>());
         FastPool = new Uri(endpoints["fastpool"]!["urls"]![0]!.GetValue<string>());
+        GpuPool = new Uri(endpoints["gpupool"]!["urls"]![0]!.GetValue<string>());
         TasksConnectionString = endpoints["neutrino"]!["connection_string"]!.GetValue<string>();
         Client = CreateClient(Gateway);
     }
@@ -35,6 +36,8 @@ internal sealed class BenchTarget : IAsyncDisposable
     public Uri Gateway { get; }
 
     public Uri FastPool { get; }
+
+    public Uri GpuPool { get; }
 
     public string TasksConnectionString { get; }
 
