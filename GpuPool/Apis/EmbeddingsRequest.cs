@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Neutrino.Embeddings;
+using static Neutrino.GpuPool.Apis.RequestJson;
 
 namespace Neutrino.GpuPool.Apis;
 
@@ -9,42 +10,27 @@ internal sealed record EmbeddingsRequest(EmbeddingInput Input, string? Model, bo
 {
     public static EmbeddingsRequest Parse(ReadOnlySpan<byte> body)
     {
-        JsonDocument document;
-        try
+        using var document = ParseObject(body);
+        var root = document.RootElement;
+        if (!root.TryGetProperty("input", out var input))
         {
-            document = JsonDocument.Parse(body.ToArray());
+            throw Invalid("'input' is required.", "input");
         }
-        catch (JsonException ex)
+        var model = OptionalString(root, "model");
+        var base64 = OptionalString(root, "encoding_format") switch
         {
-            throw Invalid($"The body is not valid JSON: {ex.Message}", null);
-        }
-        using (document)
+            null or "float" => false,
+            "base64" => true,
+            var other => throw Invalid($"'encoding_format' must be 'float' or 'base64'; got '{other}'.", "encoding_format"),
+        };
+        int? dimensions = null;
+        if (root.TryGetProperty("dimensions", out var d) && d.ValueKind != JsonValueKind.Null)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw Invalid("The body must be a JSON object.", null);
-            }
-            if (!root.TryGetProperty("input", out var input))
-            {
-                throw Invalid("'input' is required.", "input");
-            }
-            var model = OptionalString(root, "model");
-            var base64 = OptionalString(root, "encoding_format") switch
-            {
-                null or "float" => false,
-                "base64" => true,
-                var other => throw Invalid($"'encoding_format' must be 'float' or 'base64'; got '{other}'.", "encoding_format"),
-            };
-            int? dimensions = null;
-            if (root.TryGetProperty("dimensions", out var d) && d.ValueKind != JsonValueKind.Null)
-            {
-                dimensions = d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var value)
-                    ? value
-                    : throw Invalid("'dimensions' must be an integer.", "dimensions");
-            }
-            return new EmbeddingsRequest(ParseInput(input), model, base64, dimensions, OptionalString(root, "user"));
+            dimensions = d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var value)
+                ? value
+                : throw Invalid("'dimensions' must be an integer.", "dimensions");
         }
+        return new EmbeddingsRequest(ParseInput(input), model, base64, dimensions, OptionalString(root, "user"));
     }
 
     /// <summary>A string, an array of strings, an array of token ids, or an array of arrays of token ids.</summary>
@@ -90,5 +76,4 @@ internal sealed record EmbeddingsRequest(EmbeddingInput Input, string? Model, bo
         : value.ValueKind == JsonValueKind.String ? value.GetString()
         : throw Invalid($"'{name}' must be a string.", name);
 
-    private static EmbeddingException Invalid(string message, string? parameter) => new(EmbeddingErrorKind.InvalidRequest, message, parameter);
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Neutrino.Embeddings;
+using static Neutrino.GpuPool.Apis.RequestJson;
 
 namespace Neutrino.GpuPool.Apis;
 
@@ -10,47 +10,31 @@ internal sealed record SearchRequest(string Query, int TopK, IReadOnlySet<string
 
     public static SearchRequest Parse(ReadOnlySpan<byte> body, int maxTopK)
     {
-        JsonDocument document;
-        try
+        using var document = ParseObject(body);
+        var root = document.RootElement;
+        if (!root.TryGetProperty("query", out var query) || query.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(query.GetString()))
         {
-            document = JsonDocument.Parse(body.ToArray());
+            throw Invalid("'query' is required: a non-empty string.", "query");
         }
-        catch (JsonException ex)
+        var topK = DefaultTopK;
+        if (root.TryGetProperty("top_k", out var k) && k.ValueKind != JsonValueKind.Null)
         {
-            throw Invalid($"The body is not valid JSON: {ex.Message}", null);
+            topK = k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out var value) && value >= 1 && value <= maxTopK
+                ? value
+                : throw Invalid($"'top_k' must be an integer from 1 to {maxTopK}.", "top_k");
         }
-        using (document)
+        HashSet<string>? documentIds = null;
+        if (root.TryGetProperty("document_ids", out var ids) && ids.ValueKind != JsonValueKind.Null)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            if (ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() == 0)
             {
-                throw Invalid("The body must be a JSON object.", null);
+                throw Invalid("'document_ids' must be a non-empty array of document ids.", "document_ids");
             }
-            if (!root.TryGetProperty("query", out var query) || query.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(query.GetString()))
-            {
-                throw Invalid("'query' is required: a non-empty string.", "query");
-            }
-            var topK = DefaultTopK;
-            if (root.TryGetProperty("top_k", out var k) && k.ValueKind != JsonValueKind.Null)
-            {
-                topK = k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out var value) && value >= 1 && value <= maxTopK
-                    ? value
-                    : throw Invalid($"'top_k' must be an integer from 1 to {maxTopK}.", "top_k");
-            }
-            HashSet<string>? documentIds = null;
-            if (root.TryGetProperty("document_ids", out var ids) && ids.ValueKind != JsonValueKind.Null)
-            {
-                if (ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() == 0)
-                {
-                    throw Invalid("'document_ids' must be a non-empty array of document ids.", "document_ids");
-                }
-                documentIds = [.. ids.EnumerateArray().Select((e, i) => e.ValueKind == JsonValueKind.String
-                    ? e.GetString()!
-                    : throw Invalid($"'document_ids[{i}]' must be a string.", "document_ids"))];
-            }
-            return new SearchRequest(query.GetString()!, topK, documentIds);
+            documentIds = [.. ids.EnumerateArray().Select((e, i) => e.ValueKind == JsonValueKind.String
+                ? e.GetString()!
+                : throw Invalid($"'document_ids[{i}]' must be a string.", "document_ids"))];
         }
+        return new SearchRequest(query.GetString()!, topK, documentIds);
     }
 
-    private static EmbeddingException Invalid(string message, string? parameter) => new(EmbeddingErrorKind.InvalidRequest, message, parameter);
 }
