@@ -4,6 +4,7 @@ using Neutrino.Core.Http;
 using Neutrino.Core.Messaging;
 using Neutrino.Embeddings;
 using Neutrino.GpuPool.Collections;
+using Npgsql;
 
 namespace Neutrino.GpuPool.Apis;
 
@@ -17,7 +18,7 @@ internal static class CollectionsApi
 {
     public static WebApplication MapCollectionsApi(this WebApplication app)
     {
-        var collections = app.MapGroup("/v1/collections");
+        var collections = app.MapGroup("/v1/collections").AddEndpointFilter(StoreUnavailableAsync);
         collections.MapGet("/", ListAsync);
         collections.MapGet("/{name}", GetAsync);
         collections.MapDelete("/{name}", DeleteAsync);
@@ -108,6 +109,22 @@ internal static class CollectionsApi
             h.Chunk.Metadata is null ? null : JsonDocument.Parse(h.Chunk.Metadata).RootElement.Clone()));
         await TypedResults.Ok(new SearchResponse("list", name, results.Model, [.. data], new SearchUsage(results.PromptTokens, results.PromptTokens)))
             .ExecuteAsync(context);
+    }
+
+    /// <summary>PostgreSQL away (restarting, say): a 503 the client can retry, in OpenAI's shape, rather than a bare 500.</summary>
+    private static async ValueTask<object?> StoreUnavailableAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(invocation);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !invocation.HttpContext.Response.HasStarted)
+        {
+            invocation.HttpContext.Response.Headers.RetryAfter = "1";
+            await OpenAiErrors.WriteAsync(invocation.HttpContext, StatusCodes.Status503ServiceUnavailable,
+                "The collection store is unavailable; retry shortly.", "server_error", null, "store_unavailable");
+            return null;
+        }
     }
 
     /// <summary>The caller the gateway authenticated; a request that did not come through it is refused.</summary>
