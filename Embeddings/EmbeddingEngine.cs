@@ -83,7 +83,7 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
     public IReadOnlyList<TextChunk> Chunk(string text, string? model, int? size, int? overlap)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var name = string.IsNullOrEmpty(model) ? _options.DefaultModel : model;
+        var name = ModelOrDefault(model);
         using var lease = _pool.Acquire(name);
         var embedding = lease.Model;
         var limit = embedding.Manifest.MaxTokens - embedding.AddedTokens;
@@ -103,7 +103,7 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
     public async Task<EmbeddingResult> EmbedAsync(EmbeddingInput input, string? model, int? dimensions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var name = string.IsNullOrEmpty(model) ? _options.DefaultModel : model;
+        var name = ModelOrDefault(model);
         if (input.Count == 0)
         {
             throw Invalid($"'{input.Name}' must not be empty.", input.Name);
@@ -220,6 +220,8 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
         }
         return ids;
     }
+
+    private string ModelOrDefault(string? model) => string.IsNullOrEmpty(model) ? _options.DefaultModel : model;
 
     private ModelBatcher NewBatcher(string name) => new(name, () => _pool.Acquire(name), _options, _metrics, _time, _logger);
 

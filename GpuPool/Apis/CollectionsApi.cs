@@ -18,7 +18,7 @@ internal static class CollectionsApi
 {
     public static WebApplication MapCollectionsApi(this WebApplication app)
     {
-        var collections = app.MapGroup("/v1/collections").AddEndpointFilter(StoreUnavailableAsync);
+        var collections = app.MapGroup("/v1/collections").AddEndpointFilter(RequireCallerAsync).AddEndpointFilter(StoreUnavailableAsync);
         collections.MapGet("/", ListAsync);
         collections.MapGet("/{name}", GetAsync);
         collections.MapDelete("/{name}", DeleteAsync);
@@ -29,30 +29,21 @@ internal static class CollectionsApi
 
     private static async Task ListAsync(HttpContext context, CollectionStore store)
     {
-        if (await TenantAsync(context) is not { } tenant)
-        {
-            return;
-        }
+        var tenant = Tenant(context);
         var all = await store.ListAsync(tenant, context.RequestAborted);
         await TypedResults.Ok(new CollectionList("list", [.. all.Select(CollectionObject.From)])).ExecuteAsync(context);
     }
 
     private static async Task GetAsync(HttpContext context, string name, CollectionStore store)
     {
-        if (await TenantAsync(context) is not { } tenant)
-        {
-            return;
-        }
+        var tenant = Tenant(context);
         var found = await store.GetAsync(tenant, name, context.RequestAborted);
         await (found is null ? NotFoundAsync(context, name) : TypedResults.Ok(CollectionObject.From(found)).ExecuteAsync(context));
     }
 
     private static async Task DeleteAsync(HttpContext context, string name, CollectionStore store, CollectionSearch search)
     {
-        if (await TenantAsync(context) is not { } tenant)
-        {
-            return;
-        }
+        var tenant = Tenant(context);
         if (!await store.DeleteAsync(tenant, name, context.RequestAborted))
         {
             await NotFoundAsync(context, name);
@@ -64,10 +55,7 @@ internal static class CollectionsApi
 
     private static async Task DeleteDocumentAsync(HttpContext context, string name, string documentId, CollectionStore store, TimeProvider time)
     {
-        if (await TenantAsync(context) is not { } tenant)
-        {
-            return;
-        }
+        var tenant = Tenant(context);
         if (!await store.DeleteDocumentAsync(tenant, name, documentId, time.GetUtcNow(), context.RequestAborted))
         {
             await OpenAiErrors.WriteAsync(context, StatusCodes.Status404NotFound,
@@ -79,10 +67,7 @@ internal static class CollectionsApi
 
     private static async Task SearchAsync(HttpContext context, string name, CollectionSearch search, IOptions<EmbeddingsApiOptions> apiOptions, IOptions<CollectionOptions> options)
     {
-        if (await TenantAsync(context) is not { } tenant)
-        {
-            return;
-        }
+        var tenant = Tenant(context);
         var body = await EmbeddingsApi.ReadBodyAsync(context, apiOptions.Value.MaxRequestBytes);
         if (body is null)
         {
@@ -127,17 +112,20 @@ internal static class CollectionsApi
         }
     }
 
-    /// <summary>The caller the gateway authenticated; a request that did not come through it is refused.</summary>
-    private static async Task<string?> TenantAsync(HttpContext context)
+    /// <summary>Collections belong to the caller the gateway authenticated; a request that did not come through it is refused.</summary>
+    private static async ValueTask<object?> RequireCallerAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
-        if (context.Request.Headers[TaskHeaders.Caller].ToString() is { Length: > 0 } caller)
+        if (invocation.HttpContext.Request.Headers[TaskHeaders.Caller].ToString().Length > 0)
         {
-            return caller;
+            return await next(invocation);
         }
-        await OpenAiErrors.WriteAsync(context, StatusCodes.Status401Unauthorized,
+        await OpenAiErrors.WriteAsync(invocation.HttpContext, StatusCodes.Status401Unauthorized,
             "Collections belong to a caller: send the request through the gateway, with an API key.", "invalid_request_error", null, "invalid_api_key");
         return null;
     }
+
+    /// <summary>The caller, as the gateway named it (<see cref="RequireCallerAsync"/> has checked it is there).</summary>
+    private static string Tenant(HttpContext context) => context.Request.Headers[TaskHeaders.Caller].ToString();
 
     private static Task NotFoundAsync(HttpContext context, string name) =>
         OpenAiErrors.WriteAsync(context, StatusCodes.Status404NotFound,
