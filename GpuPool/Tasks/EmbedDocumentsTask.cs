@@ -35,12 +35,13 @@ internal sealed class EmbedDocumentsTask(EmbeddingEngine engine, CollectionStore
         var collection = args.Collection!;
 
         // A collection's vectors all come from one model: its own unless the args name one, which must then match.
+        var asked = string.IsNullOrEmpty(args.Model) ? null : args.Model;
         var existing = (await store.HeadAsync(tenant, collection, cancellationToken))?.Model;
-        if (existing is not null && args.Model is not null && args.Model != existing)
+        if (existing is not null && asked is not null && asked != existing)
         {
-            throw new TaskArgumentException(new CollectionModelMismatchException(collection, existing, args.Model).Message);
+            throw new TaskArgumentException(new CollectionModelMismatchException(collection, existing, asked).Message);
         }
-        var model = existing ?? args.Model ?? engine.Options.DefaultModel;
+        var model = existing ?? asked ?? engine.Options.DefaultModel;
 
         var stored = new List<EmbeddedDocument>(documents.Count);
         var promptTokens = 0;
