@@ -4,7 +4,7 @@ using NpgsqlTypes;
 namespace Neutrino.GpuPool.Collections;
 
 /// <summary>A collection as its owner sees it.</summary>
-internal sealed record CollectionInfo(string Name, string Model, int Dimensions, long Version, int Documents, int Chunks, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+internal sealed record CollectionInfo(string Name, string Model, int Dimensions, int Documents, int Chunks, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>A chunk about to be stored: its place in the document and its vector.</summary>
 internal sealed record NewChunk(int Start, int Length, int Tokens, string Text, float[] Embedding);
@@ -26,7 +26,7 @@ internal sealed class CollectionModelMismatchException(string collection, string
 internal sealed class CollectionStore(NpgsqlDataSource db)
 {
     private const string InfoColumns = """
-        c.name, c.model, c.dimensions, c.version, c.created_at, c.updated_at,
+        c.name, c.model, c.dimensions, c.created_at, c.updated_at,
         (SELECT count(DISTINCT document_id)::int FROM collection_chunks ch WHERE ch.tenant = c.tenant AND ch.collection = c.name),
         (SELECT count(*)::int FROM collection_chunks ch WHERE ch.tenant = c.tenant AND ch.collection = c.name)
         """;
@@ -222,8 +222,8 @@ internal sealed class CollectionStore(NpgsqlDataSource db)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            infos.Add(new CollectionInfo(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3),
-                reader.GetInt32(6), reader.GetInt32(7), reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5)));
+            infos.Add(new CollectionInfo(reader.GetString(0), reader.GetString(1), reader.GetInt32(2),
+                reader.GetInt32(5), reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4)));
         }
         return infos;
     }
