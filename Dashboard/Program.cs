@@ -4,8 +4,8 @@ using Neutrino.Dashboard.Components;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("neutrino");
 builder.AddTaskStore();
+builder.Services.AddHostedService<TaskQueriesWarmup>();
 builder.Services.AddRazorComponents();
 
 var app = builder.Build();

@@ -8,7 +8,6 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNatsClient("nats");
-builder.AddNpgsqlDataSource("neutrino");
 builder.AddTaskStore();
 builder.AddGatewayServices();
 

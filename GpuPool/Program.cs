@@ -9,7 +9,6 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNatsClient("nats");
-builder.AddNpgsqlDataSource("neutrino");
 builder.AddTaskStore();
 builder.AddEmbeddings();
 builder.AddNeutrinoPool(Pools.Gpu)

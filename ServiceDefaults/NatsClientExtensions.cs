@@ -1,43 +1,61 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
 using NATS.Net;
+using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Registers a NATS connection from <c>ConnectionStrings:{name}</c>, the way Aspire's NATS client integration does.</summary>
+/// <summary>
+/// A NATS connection from <c>ConnectionStrings:{name}</c> (<c>nats://user:password@host:port</c>), with a
+/// health check and the client's tracing: what Aspire.NATS.Net's <c>AddNatsClient</c> registers, written
+/// here because that package is not served. Settings bind from <c>Aspire:NATS:Net</c> as there.
+/// </summary>
 public static class NatsClientExtensions
 {
+    private const string ConfigurationSection = "Aspire:NATS:Net";
+
     public static IHostApplicationBuilder AddNatsClient(this IHostApplicationBuilder builder, string connectionName)
     {
-        var url = builder.Configuration.GetConnectionString(connectionName);
-        if (string.IsNullOrWhiteSpace(url))
+        var settings = new NatsClientSettings();
+        builder.Configuration.GetSection(ConfigurationSection).Bind(settings);
+        builder.Configuration.GetSection($"{ConfigurationSection}:{connectionName}").Bind(settings);
+        if (builder.Configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
+        {
+            settings.ConnectionString = connectionString;
+        }
+        if (string.IsNullOrWhiteSpace(settings.ConnectionString))
         {
             throw new InvalidOperationException(
-                $"NATS connection string '{connectionName}' is missing: set ConnectionStrings__{connectionName} (e.g. nats://127.0.0.1:4222).");
+                $"NATS connection string '{connectionName}' is missing: set ConnectionStrings__{connectionName} (e.g. nats://user:password@127.0.0.1:4222).");
         }
-        builder.Services.AddSingleton(sp => new NatsConnection(NatsOpts.Default with
+
+        builder.Services.TryAddSingleton(sp => new NatsConnection(NatsOpts.Default with
         {
-            Url = url,
+            Url = settings.ConnectionString,
             Name = builder.Environment.ApplicationName,
             LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
             // Keep reconnecting for as long as the process lives: a broker restart must not need a service restart.
             MaxReconnectRetry = -1,
             ReconnectWaitMax = TimeSpan.FromSeconds(2),
         }));
-        builder.Services.AddSingleton<INatsConnection>(sp => sp.GetRequiredService<NatsConnection>());
-        builder.Services.AddSingleton<INatsJSContext>(sp => sp.GetRequiredService<NatsConnection>().CreateJetStreamContext());
-        builder.Services.AddSingleton<INatsKVContext>(sp => sp.GetRequiredService<INatsJSContext>().CreateKeyValueStoreContext());
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            "nats",
-            sp => new NatsHealthCheck(sp.GetRequiredService<INatsConnection>()),
-            HealthStatus.Unhealthy,
-            ["ready"],
-            TimeSpan.FromSeconds(3)));
+        builder.Services.TryAddSingleton<INatsConnection>(sp => sp.GetRequiredService<NatsConnection>());
+        builder.Services.TryAddSingleton<INatsJSContext>(sp => sp.GetRequiredService<NatsConnection>().CreateJetStreamContext());
+        builder.Services.TryAddSingleton<INatsKVContext>(sp => sp.GetRequiredService<INatsJSContext>().CreateKeyValueStoreContext());
+        if (!settings.DisableHealthChecks)
+        {
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+                "NATS", sp => new NatsHealthCheck(sp.GetRequiredService<INatsConnection>()), HealthStatus.Unhealthy, [], TimeSpan.FromSeconds(3)));
+        }
+        if (!settings.DisableTracing)
+        {
+            builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(NatsTelemetry.SourceName));
+        }
         return builder;
     }
 
@@ -56,4 +74,14 @@ public static class NatsClientExtensions
             }
         }
     }
+}
+
+/// <summary>Aspire.NATS.Net's settings, bound from <c>Aspire:NATS:Net</c> and <c>Aspire:NATS:Net:{name}</c>.</summary>
+public sealed class NatsClientSettings
+{
+    public string? ConnectionString { get; set; }
+
+    public bool DisableHealthChecks { get; set; }
+
+    public bool DisableTracing { get; set; }
 }

@@ -21,4 +21,5 @@ public sealed record TaskView(
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
     long? DurationMs,
-    string? WorkerId);
+    string? WorkerId,
+    string? TraceId);

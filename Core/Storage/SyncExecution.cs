@@ -12,4 +12,5 @@ public sealed record SyncExecution(
     DateTimeOffset StartedAt,
     DateTimeOffset CompletedAt,
     string WorkerId,
-    string? Caller = null);
+    string? Caller = null,
+    string? TraceId = null);

@@ -66,7 +66,8 @@ public sealed class TaskQueries(IDbContextFactory<TaskDbContext> contexts)
         t.StartedAt,
         t.CompletedAt,
         t.StartedAt is { } s && t.CompletedAt is { } c ? (long)(c - s).TotalMilliseconds : null,
-        t.WorkerId);
+        t.WorkerId,
+        t.TraceId);
 
     private static JsonElement? Parse(string? json)
     {

@@ -47,4 +47,7 @@ public sealed class TaskRecord
     /// <see cref="Workers.TaskContext.Caller"/>; it scopes what a task reads and writes for its caller.
     /// </summary>
     public string? Caller { get; set; }
+
+    /// <summary>The W3C trace id of the request that submitted the task: its trace shows every attempt, across processes.</summary>
+    public string? TraceId { get; set; }
 }

@@ -16,8 +16,8 @@ public sealed class TaskStore
 
     private const string InsertQueuedSql = """
         WITH ins AS (
-            INSERT INTO tasks (id, name, mode, pool, status, priority, args, attempts, max_attempts, created_at, caller)
-            VALUES ($1, $2, $3, $4, 'queued', $5, $6, 0, $7, $8, $9)
+            INSERT INTO tasks (id, name, mode, pool, status, priority, args, attempts, max_attempts, created_at, caller, trace_id)
+            VALUES ($1, $2, $3, $4, 'queued', $5, $6, 0, $7, $8, $9, $10)
             ON CONFLICT (id) DO NOTHING
             RETURNING id, created_at)
         INSERT INTO task_events (task_id, status, attempt, at) SELECT id, 'queued', 0, created_at FROM ins
@@ -27,8 +27,8 @@ public sealed class TaskStore
     private const string InsertSyncSql = """
         WITH ins AS (
             INSERT INTO tasks (id, name, mode, pool, status, priority, args, result, error, attempts, max_attempts,
-                               progress, created_at, started_at, completed_at, worker_id, caller)
-            VALUES ($1, $2, 'sync', 'fast', $3, $4, $5, $6, $7, 1, 1, 1, $8, $8, $9, $10, $11)
+                               progress, created_at, started_at, completed_at, worker_id, caller, trace_id)
+            VALUES ($1, $2, 'sync', 'fast', $3, $4, $5, $6, $7, 1, 1, 1, $8, $8, $9, $10, $11, $12)
             ON CONFLICT (id) DO NOTHING
             RETURNING id)
         INSERT INTO task_events (task_id, status, attempt, at, worker_id, detail)
@@ -151,14 +151,14 @@ public sealed class TaskStore
     internal TaskStore(TaskWriteQueue queue) => _queue = queue;
 
     public Task<bool> InsertQueuedAsync(NewTask task, CancellationToken cancellationToken) =>
-        Submit(InsertQueuedSql, cancellationToken,
+        Submit("insert queued", InsertQueuedSql, cancellationToken,
             Uuid(task.Id), Text(task.Name), Text(task.Mode), Text(task.Pool), Text(task.Priority), Json(task.Args),
-            Int(task.MaxAttempts), Time(task.CreatedAt), Text(task.Caller));
+            Int(task.MaxAttempts), Time(task.CreatedAt), Text(task.Caller), Text(task.TraceId));
 
     public Task<bool> InsertSyncAsync(SyncExecution run, CancellationToken cancellationToken) =>
-        Submit(InsertSyncSql, cancellationToken,
+        Submit("insert sync", InsertSyncSql, cancellationToken,
             Uuid(run.Id), Text(run.Name), Text(run.Status), Text(run.Priority), Json(run.Args), Json(run.Result),
-            Text(run.Error), Time(run.StartedAt), Time(run.CompletedAt), Text(run.WorkerId), Text(run.Caller));
+            Text(run.Error), Time(run.StartedAt), Time(run.CompletedAt), Text(run.WorkerId), Text(run.Caller), Text(run.TraceId));
 
     /// <summary>
     /// Starts the next attempt for this delivery (<paramref name="runToken"/> names it), or says why
@@ -168,7 +168,7 @@ public sealed class TaskStore
     public async Task<StartDecision> TryStartAsync(Guid id, string runToken, string workerId, TimeSpan lease, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var row = await _queue.SubmitAsync(
-            new TaskWrite(StartSql, [Uuid(id), Time(at), Text(workerId), Text(runToken), new NpgsqlParameter { Value = lease, NpgsqlDbType = NpgsqlDbType.Interval }]),
+            new TaskWrite("start attempt", StartSql, [Uuid(id), Time(at), Text(workerId), Text(runToken), new NpgsqlParameter { Value = lease, NpgsqlDbType = NpgsqlDbType.Interval }]),
             cancellationToken);
         return row is null
             ? new StartDecision(StartVerdict.Missing, 0, 0, null)
@@ -177,10 +177,10 @@ public sealed class TaskStore
 
     /// <summary>Puts a task whose attempt was interrupted by shutdown back in the queue; the attempt does not count.</summary>
     public Task<bool> HandBackAsync(Guid id, string runToken, string workerId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Submit(HandBackSql, cancellationToken, Uuid(id), Text(runToken), Time(at), Text(workerId));
+        Submit("hand back", HandBackSql, cancellationToken, Uuid(id), Text(runToken), Time(at), Text(workerId));
 
     public Task<bool> ScheduleRetryAsync(Guid id, int attempt, string error, TimeSpan delay, string workerId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Submit(RetrySql, cancellationToken,
+        Submit("schedule retry", RetrySql, cancellationToken,
             Uuid(id), Int(attempt), Text(error), Time(at), Text(workerId),
             Text($"attempt {attempt} failed, retrying in {delay.TotalSeconds:0.###} s: {error}"));
 
@@ -191,27 +191,27 @@ public sealed class TaskStore
         {
             throw new ArgumentOutOfRangeException(nameof(state), state, "Finish takes a terminal state.");
         }
-        return Submit(FinishSql, cancellationToken, Uuid(id), Text(WireNames.Of(state)), Json(result), Text(error), Time(at), Text(workerId));
+        return Submit("finish", FinishSql, cancellationToken, Uuid(id), Text(WireNames.Of(state)), Json(result), Text(error), Time(at), Text(workerId));
     }
 
     public Task<bool> CancelQueuedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Submit(CancelQueuedSql, cancellationToken, Uuid(id), Time(at));
+        Submit("cancel queued", CancelQueuedSql, cancellationToken, Uuid(id), Time(at));
 
     public Task<bool> RequestCancelAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Submit(RequestCancelSql, cancellationToken, Uuid(id), Time(at));
+        Submit("request cancel", RequestCancelSql, cancellationToken, Uuid(id), Time(at));
 
     public Task<bool> CancelIfRequestedAsync(Guid id, string workerId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Submit(CancelRequestedSql, cancellationToken, Uuid(id), Time(at), Text(workerId));
+        Submit("cancel requested", CancelRequestedSql, cancellationToken, Uuid(id), Time(at), Text(workerId));
 
     /// <summary>Re-queues a failed queued task for a new series of attempts; false unless it was failed.</summary>
     public Task<bool> RequeueFailedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Submit(RequeueFailedSql, cancellationToken, Uuid(id), Time(at));
+        Submit("requeue failed", RequeueFailedSql, cancellationToken, Uuid(id), Time(at));
 
     public Task<bool> ReportProgressAsync(Guid id, double progress, string? message, CancellationToken cancellationToken) =>
-        Submit(ProgressSql, cancellationToken, Uuid(id), new NpgsqlParameter { Value = progress, NpgsqlDbType = NpgsqlDbType.Double }, Text(message));
+        Submit("report progress", ProgressSql, cancellationToken, Uuid(id), new NpgsqlParameter { Value = progress, NpgsqlDbType = NpgsqlDbType.Double }, Text(message));
 
-    private async Task<bool> Submit(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
-        await _queue.SubmitAsync(new TaskWrite(sql, parameters), cancellationToken) is not null;
+    private async Task<bool> Submit(string operation, string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
+        await _queue.SubmitAsync(new TaskWrite(operation, sql, parameters), cancellationToken) is not null;
 
     private static NpgsqlParameter Uuid(Guid value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Uuid };
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,22 +10,49 @@ namespace Neutrino.Core.Storage;
 public static class TaskStoreExtensions
 {
     /// <summary>
-    /// The task history: migrations at start-up, grouped state writes, and queries. Needs an
-    /// <see cref="NpgsqlDataSource"/> (ServiceDefaults' <c>AddNpgsqlDataSource</c>).
+    /// The task history: grouped state writes and queries over <c>ConnectionStrings:neutrino</c>,
+    /// through Aspire's PostgreSQL client integrations (health check, traces, metrics, EF retries).
+    /// Readiness waits for the schema, which the migrations step applies.
     /// </summary>
     public static IHostApplicationBuilder AddTaskStore(this IHostApplicationBuilder builder)
     {
+        builder.AddTaskStoreConnection();
         var services = builder.Services;
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddDbContextFactory<TaskDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.AddSingleton<TaskStoreReadiness>();
-        services.AddHostedService<TaskStoreMigrator>();
         services.AddSingleton<TaskWriteQueue>();
         services.AddSingleton(sp => new TaskStore(sp.GetRequiredService<TaskWriteQueue>()));
         services.AddHostedService<TaskWriteFlusher>();
         services.AddSingleton<TaskQueries>();
         services.AddSingleton<IdempotencyStore>();
-        services.AddHealthChecks().AddCheck<TaskStoreReadiness>("task-store", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<TaskStoreReadiness>("task-store-schema");
         return builder;
+    }
+
+    /// <summary>The migrations step's share of the store: the connection and <see cref="TaskStoreMigrator"/>.</summary>
+    public static IHostApplicationBuilder AddTaskStoreMigrator(this IHostApplicationBuilder builder)
+    {
+        builder.AddTaskStoreConnection();
+        builder.Services.AddSingleton<TaskStoreMigrator>();
+        return builder;
+    }
+
+    private static void AddTaskStoreConnection(this IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddNpgsqlDataSource(TaskStoreSchema.ConnectionName, configureDataSourceBuilder: dataSource => dataSource.ConfigureTracing(tracing => tracing
+            // A statement belongs in a trace when it runs for something that is traced: a request, a task.
+            // Background rounds (liveness, sweeps, grouped writes, which trace each write themselves) would
+            // each be a trace of their own, one every few seconds per process.
+            .ConfigureCommandFilter(_ => Activity.Current is not null)
+            .ConfigureBatchFilter(_ => Activity.Current is not null)));
+        builder.Services.AddDbContextFactory<TaskDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        // Aspire's PostgreSQL check above covers the connection; EF's own check would build the EF model at
+        // every service's first readiness probe, when the services that only write never need it. No EF
+        // retries: a read the database cannot answer is a 503 with Retry-After at once, not a request held
+        // for half a minute of retries (the state writes retry on their own, where retrying is right).
+        builder.EnrichNpgsqlDbContext<TaskDbContext>(settings =>
+        {
+            settings.DisableHealthChecks = true;
+            settings.DisableRetry = true;
+        });
     }
 }

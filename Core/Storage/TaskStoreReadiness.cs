@@ -1,27 +1,37 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
 
 namespace Neutrino.Core.Storage;
 
-/// <summary>Readiness: unhealthy until the schema is migrated, then a live query per check.</summary>
-internal sealed class TaskStoreReadiness(Npgsql.NpgsqlDataSource dataSource) : IHealthCheck
+/// <summary>
+/// Readiness: unhealthy until the database has this build's latest migration (the migrations step
+/// has run), then healthy for good; Aspire's PostgreSQL check reports whether it is reachable.
+/// </summary>
+internal sealed class TaskStoreReadiness(NpgsqlDataSource dataSource) : IHealthCheck
 {
-    private volatile bool _ready;
-
-    public void MarkReady() => _ready = true;
+    private const string UndefinedTable = "42P01";
+    private volatile bool _migrated;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!_ready)
+        if (_migrated)
         {
-            return HealthCheckResult.Unhealthy("The task store schema is not migrated yet.");
+            return HealthCheckResult.Healthy();
         }
         try
         {
-            await using var command = dataSource.CreateCommand("SELECT 1");
-            await command.ExecuteScalarAsync(cancellationToken);
-            return HealthCheckResult.Healthy();
+            await using var command = dataSource.CreateCommand("""SELECT EXISTS (SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = $1)""");
+            command.Parameters.Add(new NpgsqlParameter { Value = TaskStoreSchema.LatestMigration });
+            _migrated = await command.ExecuteScalarAsync(cancellationToken) is true;
+            return _migrated
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy($"The task store is not migrated to {TaskStoreSchema.LatestMigration} yet.");
         }
-        catch (Npgsql.NpgsqlException ex)
+        catch (PostgresException ex) when (ex.SqlState == UndefinedTable)
+        {
+            return HealthCheckResult.Unhealthy("The task store has no schema yet: the migrations have not run.");
+        }
+        catch (NpgsqlException ex)
         {
             return HealthCheckResult.Unhealthy("PostgreSQL is not reachable.", ex);
         }

@@ -7,9 +7,12 @@ namespace Neutrino.Core.Storage;
 /// exactly when they changed something, so a row tells the caller whether the transition happened
 /// or was refused (the task had already moved on); some return a row that says what they decided.
 /// </summary>
-internal sealed class TaskWrite(string sql, NpgsqlParameter[] parameters)
+internal sealed class TaskWrite(string operation, string sql, NpgsqlParameter[] parameters)
 {
     private readonly TaskCompletionSource<object?[]?> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>What the statement does to the task ("finish", "start attempt"): its span's name.</summary>
+    public string Operation { get; } = operation;
 
     public string Sql { get; } = sql;
 
@@ -18,7 +21,14 @@ internal sealed class TaskWrite(string sql, NpgsqlParameter[] parameters)
     /// <summary>The statement's first row (database nulls as null), or null when it returned none.</summary>
     public Task<object?[]?> Row => _done.Task;
 
-    public void Complete(object?[]? row) => _done.TrySetResult(row);
+    /// <summary>How many statements its group commit had (0 until it ran).</summary>
+    public int BatchSize { get; private set; }
+
+    public void Complete(object?[]? row, int batchSize)
+    {
+        BatchSize = batchSize;
+        _done.TrySetResult(row);
+    }
 
     public void Fail(Exception error) => _done.TrySetException(error);
 }

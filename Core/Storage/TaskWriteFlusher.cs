@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Neutrino.Core.Telemetry;
 using Npgsql;
 
 namespace Neutrino.Core.Storage;
@@ -43,6 +45,8 @@ internal sealed partial class TaskWriteFlusher(
 
     private async Task FlushAsync(List<TaskWrite> batch)
     {
+        var started = Stopwatch.GetTimestamp();
+        var succeeded = false;
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
@@ -73,9 +77,10 @@ internal sealed partial class TaskWriteFlusher(
                 }
                 while (await reader.NextResultAsync(CancellationToken.None));
             }
+            succeeded = true;
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].Complete(rows[i]);
+                batch[i].Complete(rows[i], batch.Count);
             }
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
@@ -85,6 +90,10 @@ internal sealed partial class TaskWriteFlusher(
             {
                 write.Fail(ex);
             }
+        }
+        finally
+        {
+            StoreMetrics.RecordBatch(batch.Count, Stopwatch.GetElapsedTime(started), succeeded);
         }
     }
 

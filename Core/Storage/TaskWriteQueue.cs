@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using Neutrino.Core.Telemetry;
 
 namespace Neutrino.Core.Storage;
 
@@ -12,6 +14,11 @@ internal sealed class TaskWriteQueue
 
     public async Task<object?[]?> SubmitAsync(TaskWrite write, CancellationToken cancellationToken)
     {
+        // The write's span, in the trace of the task or request it is for: it waits for and rides a
+        // group commit shared with other tasks' writes, which has no trace of its own.
+        using var activity = Activity.Current is null ? null : NeutrinoTelemetry.Source.StartActivity($"store {write.Operation}", ActivityKind.Client);
+        activity?.SetTag("db.system.name", "postgresql");
+        activity?.SetTag("db.operation.name", write.Operation);
         try
         {
             await _channel.Writer.WriteAsync(write, cancellationToken);
@@ -21,7 +28,17 @@ internal sealed class TaskWriteQueue
             throw new InvalidOperationException("The task store is shutting down and takes no more writes.");
         }
         // The statement runs even if the caller stops waiting: a write handed over is never dropped.
-        return await write.Row.WaitAsync(cancellationToken);
+        try
+        {
+            var row = await write.Row.WaitAsync(cancellationToken);
+            activity?.SetTag("neutrino.store.batch_size", write.BatchSize);
+            return row;
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
     }
 
     public void Complete() => _channel.Writer.TryComplete();

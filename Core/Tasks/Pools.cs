@@ -7,6 +7,9 @@ public static class Pools
     public const string Async = "async";
     public const string Gpu = "gpu";
 
+    /// <summary>The pools that take their tasks from JetStream.</summary>
+    public static IReadOnlyList<string> Queued { get; } = [Async, Gpu];
+
     public static string For(TaskMode mode) => mode switch
     {
         TaskMode.Sync => Fast,

@@ -9,6 +9,7 @@ using NATS.Client.JetStream;
 using Neutrino.Core.Messaging;
 using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
+using Neutrino.Core.Telemetry;
 
 namespace Neutrino.Core.Workers;
 
@@ -159,6 +160,10 @@ internal sealed partial class QueuedTaskWorker(
             await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
             return;
         }
+        using var logScope = TaskLogScope.Begin(logger, id, name);
+        // The delivery's span, in the trace of the request that submitted the task: the start decision, the
+        // run and the outcome's writes are its children.
+        using var activity = StartActivity(msg, name, id);
         var registration = registry.Find(name);
         if (registration is null)
         {
@@ -190,6 +195,7 @@ internal sealed partial class QueuedTaskWorker(
                 case StartVerdict.Cancel:
                     if (await WriteAsync(() => store.CancelIfRequestedAsync(id, identity.Id, time.GetUtcNow(), CancellationToken.None)))
                     {
+                        TaskMetrics.RecordFinished(name, registry.Pool, TaskState.Cancelled);
                         await AnnounceDoneAsync(id);
                     }
                     await msg.AckAsync(cancellationToken: CancellationToken.None);
@@ -203,10 +209,13 @@ internal sealed partial class QueuedTaskWorker(
                     return;
             }
             var attempt = decision.Attempt;
+            // A first attempt waited in the queue since its message was stored; a later one waited out its retry delay.
+            TaskMetrics.RecordStarted(name, registry.Pool, attempt == 1 && msg.Metadata is { } metadata ? time.GetUtcNow() - metadata.Timestamp : null);
 
             // 2. Run, telling the server the task is alive so it is not redelivered meanwhile.
             TaskOutcome outcome;
-            using (var activity = StartActivity(msg, name, id, attempt))
+            var ran = time.GetTimestamp();
+            activity?.SetTag("neutrino.task.attempt", attempt);
             using (var stopBeats = new CancellationTokenSource())
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, abortToken))
             {
@@ -218,6 +227,7 @@ internal sealed partial class QueuedTaskWorker(
                 await stopBeats.CancelAsync();
                 await beats;
                 activity?.SetTag("neutrino.outcome", outcome.Kind.ToString());
+                TaskMetrics.RecordRan(name, registry.Pool, outcome.Kind, time.GetElapsedTime(ran));
             }
 
             // 3. Record the outcome, then settle the message. Dying in between: the redelivery finds the
@@ -236,12 +246,17 @@ internal sealed partial class QueuedTaskWorker(
                 var delay = registration.Definition.Retry.DelayAfter(attempt, Random.Shared.NextDouble());
                 await WriteAsync(() => store.ScheduleRetryAsync(id, attempt, outcome.Error!, delay, identity.Id, time.GetUtcNow(), CancellationToken.None));
                 LogRetrying(logger, id, name, attempt, delay, outcome.Error);
+                TaskMetrics.RecordRetried(name, registry.Pool);
                 await msg.NakAsync(new AckOpts { NakDelay = delay }, CancellationToken.None);
                 return;
             }
 
             var result = outcome.Result is null ? null : Encoding.UTF8.GetString(outcome.Result);
             var recorded = await WriteAsync(() => store.FinishAsync(id, outcome.State, result, outcome.Error, identity.Id, time.GetUtcNow(), CancellationToken.None));
+            if (recorded)
+            {
+                TaskMetrics.RecordFinished(name, registry.Pool, outcome.State);
+            }
             if (recorded && outcome.State == TaskState.Failed)
             {
                 await DeadLetterAsync(msg, name, outcome.Error!, attempt);
@@ -270,6 +285,7 @@ internal sealed partial class QueuedTaskWorker(
             return;
         }
         LogGivingUp(logger, id, name, error);
+        TaskMetrics.RecordFinished(name, registry.Pool, TaskState.Failed);
         await DeadLetterAsync(msg, name, error, attempts);
         await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
         await AnnounceDoneAsync(id);
@@ -286,6 +302,7 @@ internal sealed partial class QueuedTaskWorker(
         headers[TaskHeaders.Attempts] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var ack = await js.PublishAsync(Subjects.DeadLetter(registry.Pool, name), msg.Data, headers: headers, cancellationToken: CancellationToken.None);
         ack.EnsureSuccess();
+        TaskMetrics.RecordDeadLettered(name, registry.Pool);
     }
 
     private async Task AnnounceDoneAsync(Guid id)
@@ -371,7 +388,7 @@ internal sealed partial class QueuedTaskWorker(
         return TaskDefinition.IsValidName(name);
     }
 
-    private static Activity? StartActivity(INatsJSMsg<byte[]> msg, string name, Guid id, int attempt)
+    private static Activity? StartActivity(INatsJSMsg<byte[]> msg, string name, Guid id)
     {
         ActivityContext parent = default;
         if (msg.Headers is not null && msg.Headers.TryGetValue(TaskHeaders.TraceParent, out var traceParent))
@@ -382,7 +399,6 @@ internal sealed partial class QueuedTaskWorker(
         var activity = NeutrinoTelemetry.Source.StartActivity($"run {name}", ActivityKind.Consumer, parent);
         activity?.SetTag("neutrino.task.id", id.ToString());
         activity?.SetTag("neutrino.task.name", name);
-        activity?.SetTag("neutrino.task.attempt", attempt);
         return activity;
     }
 

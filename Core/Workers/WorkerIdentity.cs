@@ -5,16 +5,19 @@ namespace Neutrino.Core.Workers;
 
 /// <summary>
 /// The id recorded as <c>worker_id</c>: <c>{instance}/{pid}-{nonce}</c>. The instance is the
-/// OpenTelemetry service instance id when the host gives one (an AppHost replica, a pod name); the
-/// rest names this process, so a restarted replica is a new worker and never inherits the
+/// OpenTelemetry service instance id when the host gives one, with the service's name in front (so
+/// an AppHost replica reads <c>asyncpool-jdqcjanj</c>, as Aspire's dashboard names it), else the
+/// machine's name (a pod's); the rest names this process, so a restarted replica is a new worker and never inherits the
 /// liveness of the one that died.
 /// </summary>
 public sealed class WorkerIdentity
 {
     public WorkerIdentity(IConfiguration configuration)
     {
-        Instance = FromResourceAttributes(configuration["OTEL_RESOURCE_ATTRIBUTES"])
-            ?? $"{configuration["OTEL_SERVICE_NAME"] ?? "worker"}-{Environment.MachineName}";
+        var service = configuration["OTEL_SERVICE_NAME"] ?? "worker";
+        var instance = FromResourceAttributes(configuration["OTEL_RESOURCE_ATTRIBUTES"]) ?? Environment.MachineName;
+        // Aspire names a replica by a suffix of its own ("asyncpool-jdqcjanj" gets "jdqcjanj"); a pod's name has the service in it already.
+        Instance = instance.StartsWith(service, StringComparison.Ordinal) ? instance : $"{service}-{instance}";
         Id = $"{Instance}/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Random.Shared.Next(0x10000):x4}";
     }
 

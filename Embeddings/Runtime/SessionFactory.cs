@@ -6,6 +6,7 @@ namespace Neutrino.Embeddings.Runtime;
 /// <summary>ONNX Runtime sessions with the configured execution provider and threads.</summary>
 internal sealed partial class SessionFactory(EmbeddingOptions options, ILogger logger)
 {
+    private const string CudaProvider = "CUDAExecutionProvider";
     private bool _cudaMissingReported;
 
     public InferenceSession Create(string onnxPath)
@@ -23,23 +24,35 @@ internal sealed partial class SessionFactory(EmbeddingOptions options, ILogger l
         session.AddSessionConfigEntry("session.inter_op.allow_spinning", spin);
         if (options.ExecutionProvider == ExecutionProvider.Cuda)
         {
-            try
+            if (!OrtEnv.Instance().GetAvailableProviders().Contains(CudaProvider, StringComparer.Ordinal))
             {
-                session.AppendExecutionProvider_CUDA(options.DeviceId);
+                ReportCudaMissing("this gpu pool was built with the CPU-only ONNX Runtime (OnnxRuntimeBuild=Cpu), which has no CUDA provider");
             }
-            catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            else
             {
-                // The CPU package has no CUDA provider; neither has a machine without the CUDA libraries.
-                if (!_cudaMissingReported)
+                try
                 {
-                    LogCudaMissing(logger, ex.Message);
-                    _cudaMissingReported = true;
+                    session.AppendExecutionProvider_CUDA(options.DeviceId);
+                }
+                catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+                {
+                    // The provider is in the build, but a machine without a GPU, its driver, or CUDA 13 and cuDNN 9 cannot load it.
+                    ReportCudaMissing($"the CUDA provider could not be loaded for device {options.DeviceId}: {ex.Message}. It needs an NVIDIA driver, CUDA 13 and cuDNN 9 on the library path");
                 }
             }
         }
         return new InferenceSession(onnxPath, session);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "CUDA was configured but its execution provider is not available ({Reason}); running on the CPU. Build with -p:OnnxRuntimePackage=Microsoft.ML.OnnxRuntime.Gpu on a machine with CUDA to use the GPU.")]
+    private void ReportCudaMissing(string reason)
+    {
+        if (!_cudaMissingReported)
+        {
+            LogCudaMissing(logger, reason);
+            _cudaMissingReported = true;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ExecutionProvider is Cuda, but {Reason}; running on the CPU.")]
     private static partial void LogCudaMissing(ILogger logger, string reason);
 }

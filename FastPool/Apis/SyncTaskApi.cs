@@ -8,6 +8,7 @@ using Neutrino.Core.Json;
 using Neutrino.Core.Messaging;
 using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
+using Neutrino.Core.Telemetry;
 using Neutrino.Core.Workers;
 using Neutrino.FastPool.Extensions;
 
@@ -51,18 +52,23 @@ internal static class SyncTaskApi
         var id = Guid.TryParse(request.Headers[TaskHeaders.TaskId], out var given) ? given : Guid.CreateVersion7();
         var caller = request.Headers[TaskHeaders.Caller].ToString() is { Length: > 0 } c ? c : null;
 
+        TaskMetrics.RecordSubmitted(task, Pools.Fast);
+        TaskMetrics.RecordStarted(task, Pools.Fast, queueWait: null);
         var startedAt = time.GetUtcNow();
         var started = Stopwatch.GetTimestamp();
         var context = new TaskContext(id, task, 1, identity.Id, caller, static (_, _, _) => Task.CompletedTask);
         var outcome = await TaskExecutor.RunAsync(
             registration.CreateHandler(services), submission.Args, context, registration.Definition.Timeout, time, cancellationToken);
-        var durationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var durationMs = (long)elapsed.TotalMilliseconds;
+        TaskMetrics.RecordRan(task, Pools.Fast, outcome.Kind, elapsed);
+        TaskMetrics.RecordFinished(task, Pools.Fast, outcome.State);
 
         var args = Encoding.UTF8.GetString(submission.Args.Span);
         var result = outcome.Result is null ? null : Encoding.UTF8.GetString(outcome.Result);
         history.Record(new SyncExecution(
             id, task, WireNames.Of(submission.Priority), args, WireNames.Of(outcome.State), result, outcome.Error,
-            startedAt, startedAt.AddMilliseconds(durationMs), identity.Id, caller));
+            startedAt, startedAt.AddMilliseconds(durationMs), identity.Id, caller, Activity.Current?.TraceId.ToHexString()));
 
         return outcome.Kind switch
         {

@@ -1,4 +1,5 @@
 using Neutrino.Core.Http;
+using Neutrino.Core.Storage;
 using Neutrino.Gateway.Admission;
 using Neutrino.Gateway.Auth;
 using Neutrino.Gateway.Catalog;
@@ -24,8 +25,10 @@ internal static class GatewayExtensions
         services.AddHostedService<CatalogWatcher>();
         services.AddHealthChecks().AddCheck<TaskCatalog>("catalog", tags: ["ready"]);
 
+        services.AddHostedService<TaskQueriesWarmup>();
         services.AddSingleton<QueuedTaskSubmitter>();
         services.AddHostedService<QueueReconciler>();
+        services.AddHostedService<QueueMetrics>();
         services.AddSingleton<IdempotentReplay>();
         services.AddHostedService<IdempotencyJanitor>();
         services.AddSingleton<TaskAdmission>();

@@ -67,7 +67,7 @@ internal sealed partial class QueueReconciler(
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             await TryAsync("(workers)", ForgetDeadWorkersAsync, stoppingToken);
-            foreach (var pool in new[] { Pools.Async, Pools.Gpu })
+            foreach (var pool in Pools.Queued)
             {
                 await TryAsync(pool, ct => ReconcileAsync(pool, ct), stoppingToken);
             }

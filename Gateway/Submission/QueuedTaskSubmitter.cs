@@ -8,6 +8,7 @@ using Neutrino.Core.Json;
 using Neutrino.Core.Messaging;
 using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
+using Neutrino.Core.Telemetry;
 using Neutrino.Gateway.Extensions;
 
 namespace Neutrino.Gateway.Submission;
@@ -35,7 +36,8 @@ internal sealed partial class QueuedTaskSubmitter(
         {
             await store.InsertQueuedAsync(
                 new NewTask(id, definition.Name, WireNames.Of(definition.Mode), definition.Pool, priority,
-                    Encoding.UTF8.GetString(submission.Args.Span), definition.MaxAttempts, time.GetUtcNow(), caller),
+                    Encoding.UTF8.GetString(submission.Args.Span), definition.MaxAttempts, time.GetUtcNow(), caller,
+                    Activity.Current?.TraceId.ToHexString()),
                 CancellationToken.None);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
@@ -50,6 +52,7 @@ internal sealed partial class QueuedTaskSubmitter(
             return (TaskProblems.Unavailable("The task queue is unavailable; the task was not accepted. Retry later.", id), false);
         }
 
+        TaskMetrics.RecordSubmitted(definition.Name, definition.Pool);
         var pollUrl = $"/tasks/{id}";
         return (TypedResults.Accepted(pollUrl, new TaskAccepted(id, "queued", pollUrl)), true);
     }

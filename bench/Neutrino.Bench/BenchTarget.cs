@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
+using System.Reflection;
 using System.Text.Json.Nodes;
-using Neutrino.AppHost.Hosting;
 
 namespace Neutrino.Bench;
 
@@ -9,17 +10,16 @@ namespace Neutrino.Bench;
 internal sealed class BenchTarget : IAsyncDisposable
 {
     private readonly Process? _appHost;
-    private readonly string? _ownedDirectory;
 
-    private BenchTarget(JsonNode endpoints, Process? appHost, string? ownedDirectory, string dataDirectory)
+    private BenchTarget(JsonNode endpoints, Process? appHost, string dataDirectory, TimeSpan? startup)
     {
         DataDirectory = dataDirectory;
         _appHost = appHost;
-        _ownedDirectory = ownedDirectory;
+        Startup = startup;
         ApiKey = endpoints["api-key"]!["value"]!.GetValue<string>();
-        Gateway = new Uri(endpoints["gateway"]!["urls"]![0]!.GetValue<string>());
-        FastPool = new Uri(endpoints["fastpool"]!["urls"]![0]!.GetValue<string>());
-        GpuPool = new Uri(endpoints["gpupool"]!["urls"]![0]!.GetValue<string>());
+        Gateway = Url(endpoints, "gateway");
+        FastPool = Url(endpoints, "fastpool");
+        GpuPool = Url(endpoints, "gpupool");
         TasksConnectionString = endpoints["neutrino"]!["connection_string"]!.GetValue<string>();
         Client = CreateClient(Gateway);
     }
@@ -28,13 +28,20 @@ internal sealed class BenchTarget : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>From starting the AppHost to everything healthy, for a system this program started.</summary>
+    public TimeSpan? Startup { get; }
+
     /// <summary>Where the system's models are: for systems the bench starts, one directory they share.</summary>
     public string ModelsDirectory => _appHost is null ? Path.Combine(DataDirectory, "models") : SharedModels;
 
     private static string SharedModels => Path.Combine(Path.GetTempPath(), "neutrino-bench", "models");
 
+    private static string RepositoryRoot { get; } = typeof(BenchTarget).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "Neutrino.RepositoryRoot").Value!;
+
     public Uri Gateway { get; }
 
+    /// <summary>The fast pool's address: DCP's proxy in front of its replicas, which is what the gateway calls.</summary>
     public Uri FastPool { get; }
 
     public Uri GpuPool { get; }
@@ -51,8 +58,17 @@ internal sealed class BenchTarget : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// A fast pool process's own address, behind DCP's proxy: DCP publishes only the proxy, so it is
+    /// read from the process's environment, as one would by hand.
+    /// </summary>
+    public static Uri FastPoolProcess() => new(ProcessTree.Environment(ProcessTree.Find("Neutrino.FastPool").First(), "ASPNETCORE_URLS")!.Split(';')[0]);
+
+    /// <summary>Proportional memory (PSS) of the AppHost and everything under it: DCP, the Aspire dashboard, every server and service.</summary>
+    public long SystemMemoryBytes() => _appHost is null ? 0 : ProcessTree.Descendants(_appHost.Id).Prepend(_appHost.Id).Sum(ProcessTree.ProportionalMemory);
+
     public static async Task<BenchTarget> AttachAsync(string dataDirectory) =>
-        new(JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dataDirectory, "run", "endpoints.json")))!, null, null, dataDirectory);
+        new(JsonNode.Parse(await File.ReadAllTextAsync(EndpointsFile(dataDirectory)))!, null, dataDirectory, null);
 
     /// <param name="environment">Settings for every service, e.g. <c>Neutrino__Embeddings__Batching=false</c>.</param>
     public static async Task<BenchTarget> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
@@ -62,38 +78,38 @@ internal sealed class BenchTarget : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
         {
-            BuildInfo.OutputAssembly("AppHost", "Neutrino.AppHost"), $"--Neutrino:DataDir={directory}",
-            "--Neutrino:GatewayPort=0", "--Neutrino:DashboardPort=0",
+            "run", "-c", "Release", "--no-build", "--no-launch-profile", "--project", Path.Combine(RepositoryRoot, "AppHost"), "--",
+            $"--Neutrino:DataDir={directory}", "--Neutrino:GatewayPort=0", "--Neutrino:DashboardPort=0", "--Neutrino:AspireDashboardPort=0",
+            $"--Neutrino:ModelsDir={SharedModels}",
         })
         {
             info.ArgumentList.Add(argument);
         }
-        // Services log at Warning: console logging of every request would be what is measured.
+        // Services log at Warning (they inherit the AppHost's environment): console logging of every request would be what is measured.
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        info.Environment["Neutrino__ModelsDir"] = SharedModels;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
         }
+        var started = Stopwatch.StartNew();
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var file = Path.Combine(directory, "run", "endpoints.json");
-        var started = Stopwatch.StartNew();
+        var file = EndpointsFile(directory);
         while (!File.Exists(file))
         {
             if (process.HasExited || started.Elapsed > TimeSpan.FromMinutes(4))
             {
-                throw new InvalidOperationException($"The system did not come up; see {directory}/logs");
+                throw new InvalidOperationException("The system did not come up; its logs are in the Aspire dashboard while it runs.");
             }
             await Task.Delay(250);
         }
-        Console.Error.WriteLine($"system up in {started.Elapsed.TotalSeconds:0.0} s");
-        return new BenchTarget(JsonNode.Parse(await File.ReadAllTextAsync(file))!, process, directory, directory);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"system up in {started.Elapsed.TotalSeconds:0.0} s"));
+        return new BenchTarget(JsonNode.Parse(await File.ReadAllTextAsync(file))!, process, directory, started.Elapsed);
     }
 
     public async ValueTask DisposeAsync()
@@ -101,9 +117,17 @@ internal sealed class BenchTarget : IAsyncDisposable
         Client.Dispose();
         if (_appHost is not null && !_appHost.HasExited)
         {
-            Signals.Send(_appHost.Id, Signals.SigTerm);
+            // SIGTERM, Ctrl+C's twin: the AppHost stops everything it started.
+            using (var kill = Process.Start("kill", ["-TERM", _appHost.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
             await _appHost.WaitForExitAsync();
-            Directory.Delete(_ownedDirectory!, recursive: true);
+            Directory.Delete(DataDirectory, recursive: true);
         }
     }
+
+    private static string EndpointsFile(string dataDirectory) => Path.Combine(dataDirectory, "run", "endpoints.json");
+
+    private static Uri Url(JsonNode endpoints, string resource) => new(endpoints[resource]!["urls"]![0]!.GetValue<string>());
 }

@@ -3,10 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Neutrino.Embeddings;
-using Neutrino.Embeddings.Models;
-using Neutrino.Embeddings.Runtime;
 
 namespace Neutrino.Bench;
 
@@ -17,55 +13,29 @@ namespace Neutrino.Bench;
 /// </summary>
 internal static class Embeddings
 {
+    private const string DefaultModelName = "use-lite";
     private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Measure = TimeSpan.FromSeconds(6);
 
-    // Everyday sentences, about 17 tokens each on average, like the reference set.
-    private static readonly string[] Sentences =
-    [
-        "The cat sits on the mat and watches the birds outside the window.",
-        "Stock markets fell sharply today after the central bank raised interest rates.",
-        "I love reading books in the evening with a cup of tea.",
-        "A dog barks at the mailman every single morning without fail.",
-        "The weather will be sunny and warm for the rest of the week.",
-        "Quantum computers use qubits that can be in several states at once.",
-        "She plays the violin beautifully in the city orchestra.",
-        "Traffic was heavy on the highway because of an accident near the bridge.",
-        "Please send me the quarterly report before Friday afternoon.",
-        "The new phone has a better camera and a longer battery life.",
-        "Children were playing football in the park after school.",
-        "How do I reset my password if I no longer have access to my email?",
-        "The restaurant on the corner serves the best pizza in town.",
-        "Scientists discovered a new species of frog in the rainforest.",
-        "Our flight was delayed by three hours due to the storm.",
-        "He fixed the bicycle tire with a patch and some glue.",
-    ];
 
     /// <summary>
-    /// The model run the way the engine runs it (its default configuration: one batch per core side
-    /// by side, each single-threaded), with nothing else in the way: sentences per second.
+    /// The raw model's ceiling, on both ONNX Runtime builds: the CUDA build the gpu pool links (its CPU
+    /// provider here) and the CPU-only one. Each runs in a process of its own, built by
+    /// <c>bench/Neutrino.Bench.Onnx</c> with that build's package, the way the engine runs the model.
     /// </summary>
     public static async Task RawCeilingAsync(string modelsDirectory, Report report)
     {
-        var directory = Path.Combine(modelsDirectory, DefaultModel.Name);
-        var options = new EmbeddingOptions();
-        var parallel = options.EffectiveConcurrentBatches;
-        using var model = EmbeddingModel.Load(directory, ModelManifest.Read(directory), new SessionFactory(options, NullLogger.Instance));
-        var tokens = Sentences.Select(model.Tokenize).ToArray();
-        report.Add("embeddings: tokens per sentence (mean)", tokens.Average(t => t.Length).ToString("0.0", CultureInfo.InvariantCulture));
-        foreach (var size in new[] { 1, 2, 4, 8, 16, 32, 64, 128 })
+        foreach (var (build, label) in new[] { ("Cuda", "CUDA build, CPU provider"), ("Cpu", "CPU-only build") })
         {
-            var batch = Enumerable.Range(0, size).Select(i => tokens[i % tokens.Length]).ToArray();
-            var perSecond = (await Task.WhenAll(Enumerable.Range(0, parallel).Select(_ => Task.Run(() =>
+            var rows = await RawOnnx.RunAsync(build, modelsDirectory);
+            if (build == "Cuda")
             {
-                Repeat(() => model.Run(batch), Warmup);
-                var (runs, elapsed) = Repeat(() => model.Run(batch), Measure / 2);
-                return runs * size / elapsed.TotalSeconds;
-            })))).Sum();
-            report.Add($"embeddings: raw ONNX Runtime, batch {size} ({parallel} side by side, {options.EffectiveIntraOpThreads} thread each)", $"{perSecond:0} sentences/s");
-            if (size == 32)
+                report.Add("embeddings: tokens per sentence (mean)", rows.TokensPerSentence.ToString("0.0", CultureInfo.InvariantCulture));
+                Ceiling32 = rows.PerSecond[32];
+            }
+            foreach (var (size, perSecond) in rows.PerSecond)
             {
-                Ceiling32 = perSecond;
+                report.Add($"embeddings: raw ONNX Runtime ({label}), batch {size}, {rows.Layout}", $"{perSecond:0} sentences/s");
             }
         }
     }
@@ -97,7 +67,7 @@ internal static class Embeddings
     private static async Task<(double PerSecond, double P50, double P99)> ClientsAsync(BenchTarget target, Uri server, int clients)
     {
         using var client = target.CreateClient(server);
-        var bodies = Sentences.Select(s => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { input = s, model = DefaultModel.Name }))).ToArray();
+        var bodies = BenchSentences.All.Select(s => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { input = s, model = DefaultModelName }))).ToArray();
         var latencies = new List<double>[clients];
         var measuring = false;
         var stop = false;
@@ -131,17 +101,5 @@ internal static class Embeddings
         await Task.WhenAll(tasks);
         var all = latencies.SelectMany(l => l).Order().ToList();
         return (all.Count / elapsed.TotalSeconds, Report.Percentile(all, 0.50), Report.Percentile(all, 0.99));
-    }
-
-    private static (int Runs, TimeSpan Elapsed) Repeat(Action action, TimeSpan duration)
-    {
-        var watch = Stopwatch.StartNew();
-        var runs = 0;
-        while (watch.Elapsed < duration)
-        {
-            action();
-            runs++;
-        }
-        return (runs, watch.Elapsed);
     }
 }

@@ -11,6 +11,11 @@ var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 await using var target = attach is null ? await BenchTarget.StartAsync() : await BenchTarget.AttachAsync(attach);
 var report = new Report();
 report.Machine();
+if (target.Startup is { } startup)
+{
+    report.Add("dotnet run of the AppHost to everything healthy (warm)", $"{startup.TotalSeconds:0.0} s");
+    report.Add("memory of the whole system when idle (PSS: AppHost, DCP, Aspire dashboard, servers, services)", $"{target.SystemMemoryBytes() / 1048576.0:0} MiB");
+}
 
 if (only is null or "sync")
 {

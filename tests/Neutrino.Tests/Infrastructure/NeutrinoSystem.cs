@@ -1,27 +1,37 @@
-using System.Diagnostics;
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Neutrino.AppHost.Hosting;
 
 namespace Neutrino.Tests.Infrastructure;
 
 /// <summary>
-/// The whole system, started the way a user starts it: the AppHost process, with its own data
-/// directory and free ports. Everything it runs is real: PostgreSQL, nats-server, every service.
+/// The whole system, as Aspire applications are tested: the real AppHost through
+/// <see cref="DistributedApplicationTestingBuilder"/>, with its own data directory and ports. Everything
+/// it runs is real: PostgreSQL, nats-server and every service, as processes under DCP.
 /// </summary>
 public sealed class NeutrinoSystem : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan InstanceTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+    private readonly DistributedApplication _app;
+    private readonly CancellationTokenSource _stopWatching = new();
+    private readonly ConcurrentDictionary<string, ResourceEvent> _instances = new();
+    private readonly Task _watching;
 
-    private NeutrinoSystem(Process process, string dataDirectory, string apiKey)
+    private NeutrinoSystem(DistributedApplication app, string dataDirectory, string apiKey)
     {
-        _process = process;
+        _app = app;
         DataDirectory = dataDirectory;
         ApiKey = apiKey;
+        _watching = WatchInstancesAsync(_stopWatching.Token);
     }
 
     public string DataDirectory { get; }
@@ -36,16 +46,10 @@ public sealed class NeutrinoSystem : IAsyncDisposable
 
     public string NatsUrl { get; private set; } = "";
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    /// <summary>The Aspire dashboard's login URL with this run's token, for systems started with the dashboard.</summary>
+    public Uri? AspireDashboardLoginUrl { get; private set; }
+
+    public IServiceProvider Services => _app.Services;
 
     /// <summary>
     /// One models directory for every system the tests start (and the in-process model tests): the
@@ -61,38 +65,44 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         return directory;
     }
 
-    public static async Task<NeutrinoSystem> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null, params string[] arguments)
+    /// <param name="environment">Settings for every service, e.g. <c>Neutrino__Worker__Concurrency=1</c>.</param>
+    /// <param name="arguments">The AppHost's command line, e.g. <c>--Neutrino:AsyncPoolReplicas=1</c>; later ones win.</param>
+    public static Task<NeutrinoSystem> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null, params string[] arguments) =>
+        StartAsync(dataDirectory, environment, withAspireDashboard: false, arguments);
+
+    public static async Task<NeutrinoSystem> StartAsync(
+        string dataDirectory, IReadOnlyDictionary<string, string>? environment, bool withAspireDashboard, params string[] arguments)
     {
         var apiKey = "nk_test_" + Guid.NewGuid().ToString("N");
-        var info = new ProcessStartInfo("dotnet")
+        string[] defaults =
+        [
+            $"--Neutrino:DataDir={dataDirectory}", "--Neutrino:GatewayPort=0", "--Neutrino:DashboardPort=0",
+            $"--Neutrino:ModelsDir={SharedModelsDirectory}", $"--Neutrino:Auth:BootstrapKey={apiKey}",
+        ];
+        if (withAspireDashboard)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(BuildInfo.OutputAssembly("AppHost", "Neutrino.AppHost"));
-        // Later arguments win: the caller's come last.
-        string[] defaults = [$"--Neutrino:DataDir={dataDirectory}", "--Neutrino:GatewayPort=0", "--Neutrino:DashboardPort=0", $"--Neutrino:ModelsDir={SharedModelsDirectory}"];
-        foreach (var argument in defaults.Concat(arguments))
-        {
-            info.ArgumentList.Add(argument);
+            defaults = [.. defaults, "--Neutrino:AspireDashboardPort=0"];
         }
-        info.Environment["Neutrino__Auth__BootstrapKey"] = apiKey;
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        using var starting = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [.. defaults, .. arguments], (options, _) => options.DisableDashboard = !withAspireDashboard, starting.Token);
+        // The services' own logs are in their resources (and the Aspire dashboard); the test output keeps the AppHost's warnings.
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
         {
-            info.Environment[key] = value;
+            var resource = builder.CreateResourceBuilder(project);
+            foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            {
+                resource.WithEnvironment(key, value);
+            }
         }
 
-        var process = new Process { StartInfo = info };
-        var system = new NeutrinoSystem(process, dataDirectory, apiKey);
-        process.OutputDataReceived += (_, e) => system.Collect(e.Data);
-        process.ErrorDataReceived += (_, e) => system.Collect(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var app = await builder.BuildAsync(starting.Token);
+        var system = new NeutrinoSystem(app, dataDirectory, apiKey);
         try
         {
-            await system.WaitForEndpointsAsync();
+            await app.StartAsync(starting.Token);
+            await system.WaitUntilUpAsync(starting.Token);
         }
         catch
         {
@@ -105,7 +115,7 @@ public sealed class NeutrinoSystem : IAsyncDisposable
     /// <summary>Runs <paramref name="test"/> against a system of its own, in a data directory removed afterwards.</summary>
     public static Task RunOwnAsync(Func<NeutrinoSystem, Task> test, params string[] arguments) => RunOwnAsync(test, null, arguments);
 
-    /// <summary>As above, with environment variables for the AppHost and (inherited) every service it starts.</summary>
+    /// <summary>As above, with settings for every service.</summary>
     public static async Task RunOwnAsync(Func<NeutrinoSystem, Task> test, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var dataDirectory = NewDataDirectory();
@@ -145,27 +155,107 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         return client;
     }
 
-    /// <summary>The pids of every process the AppHost started, from its pid files.</summary>
-    public IReadOnlyList<int> ChildProcessIds() =>
-        [.. Directory.EnumerateFiles(Path.Combine(DataDirectory, "run"), "*.pid").Select(f => ProcessOf(Path.GetFileNameWithoutExtension(f)).Id)];
+    /// <summary>The instances of a resource, as Aspire names them (e.g. <c>asyncpool-jdqcjanj</c>), in a stable order.</summary>
+    public IReadOnlyList<string> Instances(string resource) =>
+        [.. _instances.Values.Where(e => e.Resource.Name == resource).Select(e => e.ResourceId).Order(StringComparer.Ordinal)];
 
-    /// <summary>The current process of a resource instance (e.g. "nats", "asyncpool-1") and its command line, from its pid file.</summary>
-    public (int Id, string CommandLine) ProcessOf(string instance)
+    /// <summary>
+    /// The process an instance runs now (a restart makes a new one): the server's for an executable;
+    /// for a project, the service's own, which Aspire starts through <c>dotnet run</c> (the process DCP reports).
+    /// </summary>
+    public int ProcessId(string instance)
     {
-        var lines = File.ReadAllLines(Path.Combine(DataDirectory, "run", instance + ".pid"));
-        return (int.Parse(lines[0], System.Globalization.CultureInfo.InvariantCulture), lines[1]);
+        if (!_instances.TryGetValue(instance, out var current) || PidOf(current) is not { } pid)
+        {
+            throw new InvalidOperationException($"{instance} has no process now.");
+        }
+        return current.Resource is ProjectResource
+            ? ChildrenOf(pid).SingleOrDefault() is var child and > 0 ? child : throw new InvalidOperationException($"{instance} has not started its service yet.")
+            : pid;
     }
 
-    /// <summary>Ctrl+C's twin: SIGTERM to the AppHost, then its exit code.</summary>
-    public async Task<int> StopAsync()
+    /// <summary>As <see cref="ProcessId"/>, waiting (bounded) while the instance is being started again.</summary>
+    public async Task<int> ProcessIdAsync(string instance)
     {
-        if (!_process.HasExited)
+        var deadline = DateTime.UtcNow + InstanceTimeout;
+        while (true)
         {
-            Signals.Send(_process.Id, Signals.SigTerm);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            await _process.WaitForExitAsync(timeout.Token);
+            try
+            {
+                return ProcessId(instance);
+            }
+            catch (InvalidOperationException ex)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"{ex.Message} Resources: {DescribeResources()}", ex);
+                }
+                await Task.Delay(PollInterval);
+            }
         }
-        return _process.ExitCode;
+    }
+
+    /// <summary>Waits (bounded) until every instance of <paramref name="resource"/> runs and is healthy, as after a crash and restart.</summary>
+    public async Task WaitForHealthyInstancesAsync(string resource)
+    {
+        var deadline = DateTime.UtcNow + InstanceTimeout;
+        while (!Instances(resource).All(instance => _instances.TryGetValue(instance, out var e)
+            && e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+            && PidOf(e) is { } pid && ChildrenOf(pid).Count > 0))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{resource} was not healthy again within {InstanceTimeout}: {DescribeResources()}");
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    /// <summary>Every process the system's servers and services run now, <c>dotnet run</c> and the services under it included.</summary>
+    public IReadOnlyList<int> ProcessIds() =>
+        [.. _instances.Values.Where(e => e.Resource is ExecutableResource or ProjectResource && e.Snapshot.State?.Text == KnownResourceStates.Running)
+            .Select(PidOf).OfType<int>().SelectMany(pid => ChildrenOf(pid).Prepend(pid))];
+
+    /// <summary>The running services, one per instance of each project resource.</summary>
+    public int RunningServices => _instances.Values.Count(e => e.Resource is ProjectResource && e.Snapshot.State?.Text == KnownResourceStates.Running);
+
+    private static List<int> ChildrenOf(int parent) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(directory => int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && ParentOf(pid) == parent)
+            .ToList();
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null; // it exited meanwhile
+        }
+    }
+
+    /// <summary>Runs one of Aspire's resource commands (<c>stop</c>, <c>start</c>, <c>restart</c>), as from the Aspire dashboard.</summary>
+    public async Task CommandAsync(string resource, string command)
+    {
+        var commands = _app.Services.GetRequiredService<ResourceCommandService>();
+        var result = await commands.ExecuteCommandAsync(Model.Resources.Single(r => r.Name == resource), command);
+        Assert.True(result.Success, $"{command} {resource}: {result.Message}");
+    }
+
+    public async Task WaitUntilHealthyAsync(string resource, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, deadline.Token);
+    }
+
+    /// <summary>Ctrl+C's twin: the AppHost stops every resource, then itself.</summary>
+    public async Task StopAsync()
+    {
+        using var deadline = new CancellationTokenSource(StopTimeout);
+        await _app.StopAsync(deadline.Token);
     }
 
     public async ValueTask DisposeAsync()
@@ -174,47 +264,58 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         {
             await StopAsync();
         }
-        catch (OperationCanceledException)
+        finally
         {
-            _process.Kill(entireProcessTree: true);
+            await _stopWatching.CancelAsync();
+            await _watching;
+            _stopWatching.Dispose();
+            await _app.DisposeAsync();
         }
-        _process.Dispose();
     }
 
-    private void Collect(string? line)
+    private static int? PidOf(ResourceEvent e) =>
+        e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
+        && int.TryParse(pid.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    /// <summary>The latest state of every instance (replicas have names of their own, known only from their events).</summary>
+    private async Task WatchInstancesAsync(CancellationToken cancellationToken)
     {
-        if (line is null)
+        try
         {
-            return;
+            await foreach (var update in _app.ResourceNotifications.WatchAsync(cancellationToken))
+            {
+                _instances[update.ResourceId] = update;
+            }
         }
-        lock (_output)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            _output.AppendLine(line);
         }
     }
 
-    private async Task WaitForEndpointsAsync()
+    private DistributedApplicationModel Model => _app.Services.GetRequiredService<DistributedApplicationModel>();
+
+    private async Task WaitUntilUpAsync(CancellationToken cancellationToken)
     {
-        var file = Path.Combine(DataDirectory, "run", "endpoints.json");
-        var started = Stopwatch.StartNew();
-        while (!File.Exists(file))
+        try
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The AppHost exited with code {_process.ExitCode} before it was up:\n{Tail(Output)}");
-            }
-            if (started.Elapsed > StartTimeout)
-            {
-                throw new TimeoutException($"The AppHost was not up after {StartTimeout}:\n{Tail(Output)}");
-            }
-            await Task.Delay(PollInterval);
+            await Task.WhenAll(
+                _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", cancellationToken),
+                _app.ResourceNotifications.WaitForResourceHealthyAsync("dashboard", cancellationToken));
         }
-        var endpoints = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
-        Gateway = new Uri(endpoints["gateway"]!["urls"]![0]!.GetValue<string>());
-        Dashboard = new Uri(endpoints["dashboard"]!["urls"]![0]!.GetValue<string>());
-        TasksConnectionString = endpoints["neutrino"]!["connection_string"]!.GetValue<string>();
-        NatsUrl = endpoints["nats"]!["connection_string"]!.GetValue<string>();
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The system was not up after {StartTimeout}: {DescribeResources()}");
+        }
+        Gateway = _app.GetEndpoint("gateway", "http");
+        Dashboard = _app.GetEndpoint("dashboard", "http");
+        TasksConnectionString = await _app.GetConnectionStringAsync("neutrino", cancellationToken) ?? "";
+        NatsUrl = await _app.GetConnectionStringAsync("nats", cancellationToken) ?? "";
+        if (AspireDashboardExtensions.LoginUrl(Model, _app.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()) is { } login)
+        {
+            AspireDashboardLoginUrl = new Uri(login);
+        }
     }
 
-    private static string Tail(string text) => string.Join('\n', text.Split('\n').TakeLast(60));
+    private string DescribeResources() => string.Join("; ", _instances.Values.OrderBy(e => e.ResourceId, StringComparer.Ordinal)
+        .Select(e => $"{e.ResourceId} {e.Snapshot.State?.Text} {e.Snapshot.HealthStatus}"));
 }

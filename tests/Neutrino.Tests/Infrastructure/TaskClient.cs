@@ -31,13 +31,17 @@ public static class TaskClient
 
     /// <summary>Polls until the task's status satisfies <paramref name="done"/>; fails after <paramref name="timeout"/>.</summary>
     public static Task<JsonNode> WaitForAsync(this HttpClient client, Guid id, Func<string, bool> done, TimeSpan? timeout = null) =>
-        client.WaitForAsync(id, done, waitSeconds: 0, timeout);
+        client.WaitForAsync(id, task => done(task.Status()), waitSeconds: 0, timeout);
+
+    /// <summary>Polls until the task is in a state <paramref name="done"/> accepts with at least <paramref name="progress"/> reported.</summary>
+    public static Task<JsonNode> WaitForAsync(this HttpClient client, Guid id, Func<string, bool> done, double progress, TimeSpan? timeout = null) =>
+        client.WaitForAsync(id, task => done(task.Status()) && (task["progress"]?.GetValue<double>() ?? 0) >= progress, waitSeconds: 0, timeout);
 
     /// <summary>Long-polls until the task is completed, failed or cancelled.</summary>
     public static Task<JsonNode> WaitForTerminalAsync(this HttpClient client, Guid id, TimeSpan? timeout = null) =>
-        client.WaitForAsync(id, s => s is "completed" or "failed" or "cancelled", waitSeconds: 2, timeout);
+        client.WaitForAsync(id, task => task.Status() is "completed" or "failed" or "cancelled", waitSeconds: 2, timeout);
 
-    private static async Task<JsonNode> WaitForAsync(this HttpClient client, Guid id, Func<string, bool> done, int waitSeconds, TimeSpan? timeout)
+    private static async Task<JsonNode> WaitForAsync(this HttpClient client, Guid id, Func<JsonNode, bool> done, int waitSeconds, TimeSpan? timeout)
     {
         using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         JsonNode? last = null;
@@ -46,7 +50,7 @@ public static class TaskClient
             // ?wait= returns early only for a terminal state, so other states are polled plainly.
             last = await client.GetTaskAsync(id, waitSeconds);
             // A problem answer (say, 503 while a dependency restarts) has a numeric status: keep polling.
-            if (last?["id"] is not null && last["status"]!.GetValue<string>() is var status && done(status))
+            if (last?["id"] is not null && done(last))
             {
                 return last;
             }

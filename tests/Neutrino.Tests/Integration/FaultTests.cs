@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Neutrino.AppHost.Hosting;
 using Neutrino.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;
@@ -57,13 +56,16 @@ public sealed class FaultTests(ITestOutputHelper output)
             var killedWorkers = new System.Collections.Concurrent.ConcurrentBag<string>();
             var chaos = Task.Run(async () =>
             {
-                string[] plan = ["asyncpool-0", "asyncpool-1", "nats", "asyncpool-0", "postgres", "asyncpool-1"];
+                var workers = system.Instances("asyncpool");
+                var (nats, postgres) = (system.Instances("nats").Single(), system.Instances("postgres").Single());
+                string[] plan = [workers[0], workers[1], nats, workers[0], postgres, workers[1]];
                 foreach (var victim in plan)
                 {
                     await Task.Delay(FaultEvery);
-                    var pid = system.ProcessOf(victim).Id;
+                    // A worker killed a moment ago may still be starting again.
+                    var pid = await system.ProcessIdAsync(victim);
                     killedWorkers.Add($"{victim}/{pid}-"); // worker ids are {instance}/{pid}-{nonce}
-                    Signals.Send(pid, victim == "postgres" ? Signals.SigInt : Signals.SigKill);
+                    Signals.Send(pid, victim == postgres ? Signals.SigInt : Signals.SigKill);
                     output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} stopped {victim} (pid {pid})");
                 }
             });

@@ -28,7 +28,7 @@ public sealed class QueuedTaskTests(SystemFixture fixture)
         Assert.Equal(400, task["result"]!["slept_ms"]!.GetValue<long>());
         Assert.Equal(1, task["attempts"]!.GetValue<int>());
         Assert.Equal(1.0, task["progress"]!.GetValue<double>());
-        Assert.Equal("asyncpool", WorkerIdentity.InstanceOf(task["worker_id"]!.GetValue<string>()));
+        Assert.Equal(fixture.System.Instances("asyncpool").Single(), WorkerIdentity.InstanceOf(task["worker_id"]!.GetValue<string>()));
         Assert.NotNull(task["started_at"]);
         Assert.NotNull(task["duration_ms"]);
     }

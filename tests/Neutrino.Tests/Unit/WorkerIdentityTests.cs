@@ -8,10 +8,19 @@ public sealed class WorkerIdentityTests
     [Fact]
     public void The_service_instance_id_names_the_worker()
     {
-        var identity = new WorkerIdentity(Config(("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=dev, service.instance.id=asyncpool-1")));
+        var identity = new WorkerIdentity(Config(
+            ("OTEL_SERVICE_NAME", "asyncpool"), ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=dev, service.instance.id=asyncpool-1")));
         Assert.Equal("asyncpool-1", identity.Instance);
         Assert.Matches($"^asyncpool-1/{Environment.ProcessId}-[0-9a-f]{{4}}$", identity.Id);
         Assert.Equal("asyncpool-1", WorkerIdentity.InstanceOf(identity.Id));
+    }
+
+    [Fact]
+    public void An_Aspire_replica_is_named_as_the_Aspire_dashboard_names_it()
+    {
+        // Aspire gives a replica only its suffix as the instance id.
+        var identity = new WorkerIdentity(Config(("OTEL_SERVICE_NAME", "asyncpool"), ("OTEL_RESOURCE_ATTRIBUTES", "service.instance.id=jdqcjanj")));
+        Assert.Equal("asyncpool-jdqcjanj", identity.Instance);
     }
 
     [Fact]

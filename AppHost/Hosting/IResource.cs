@@ -1,6 +1,0 @@
-namespace Neutrino.AppHost.Hosting;
-
-public interface IResource
-{
-    string Name { get; }
-}

@@ -1,0 +1,90 @@
+
+namespace Neutrino.AppHost.Hosting;
+
+internal static class ServiceExtensions
+{
+    /// <summary>
+    /// One of Neutrino's projects, given only the environment contract: <c>ConnectionStrings__{name}</c>
+    /// and <c>services__{service}__http__{i}</c> for what it references (Aspire would add each
+    /// connection's parts and endpoints under other names too), and Aspire's <c>OTEL_*</c>.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>(name)
+            .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString | ReferenceEnvironmentInjectionFlags.ServiceDiscovery);
+
+    /// <summary>
+    /// The endpoint callers use. Run here: the configured port (<paramref name="setting"/>, 0 for any
+    /// free one), bound by the service itself with no proxy in front. In the manifest: an external
+    /// http endpoint, its port left to the deployment.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPublicHttpEndpoint(this IResourceBuilder<ProjectResource> builder, string setting, int defaultPort)
+    {
+        if (builder.ApplicationBuilder.ExecutionContext.IsPublishMode)
+        {
+            return builder.WithHttpEndpoint().WithExternalHttpEndpoints();
+        }
+        var port = FreePort.Resolve(builder.ApplicationBuilder.Configuration.GetValue(setting, defaultPort), setting);
+        return builder.WithHttpEndpoint(port: port, isProxied: false).WithExternalHttpEndpoints();
+    }
+
+    /// <summary>
+    /// <c>Neutrino__Embeddings__ModelsDirectory</c>: run here, <c>Neutrino:ModelsDir</c> (by default
+    /// <c>models</c> in the data directory). A deployment gives it a volume of its own instead.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithModelsDirectory(this IResourceBuilder<ProjectResource> builder)
+    {
+        var host = NeutrinoHost.Of(builder.ApplicationBuilder);
+        return host.IsRunMode ? builder.WithEnvironment("Neutrino__Embeddings__ModelsDirectory", host.ModelsDirectory) : builder;
+    }
+
+    /// <summary>Whether the default embedding model is provisioned in the models directory already (its manifest is written last).</summary>
+    public static bool HasDefaultModel(this IDistributedApplicationBuilder builder) =>
+        File.Exists(Path.Combine(NeutrinoHost.Of(builder).ModelsDirectory, "use-lite", "neutrino-model.json"));
+
+    /// <summary>
+    /// A Debian package the resource's process runs (say, npm), found or installed before the
+    /// application starts, as <see cref="DebianPackages"/> does; <paramref name="needed"/> says whether it is needed this run.
+    /// </summary>
+    public static IResourceBuilder<T> WithDebianPackage<T>(this IResourceBuilder<T> builder, string package, string command, Func<bool> needed)
+        where T : IResource
+    {
+        if (builder.ApplicationBuilder.ExecutionContext.IsRunMode)
+        {
+            builder.ApplicationBuilder.Eventing.Subscribe<BeforeStartEvent>(async (@event, cancellationToken) =>
+            {
+                if (needed())
+                {
+                    var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(builder.Resource);
+                    await DebianPackages.RequireAsync(package, () => DebianPackages.FindOnPath(command), logger, cancellationToken);
+                }
+            });
+        }
+        return builder;
+    }
+
+    /// <summary>
+    /// Ready when <paramref name="path"/> of its http endpoint answers 200, asked every second until
+    /// it does. Like Aspire's <c>WithHttpHealthCheck</c>, but each probe gives up after two seconds: a
+    /// probe through DCP's proxy to a replica that is not listening yet waits otherwise for the
+    /// client's own timeout, and everything that waits for the service waits with it.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithReadinessProbe(this IResourceBuilder<ProjectResource> builder, string path = "/health")
+    {
+        var endpoint = builder.GetEndpoint("http");
+        Uri? uri = null;
+        builder.OnBeforeResourceStarted((_, _, _) =>
+        {
+            uri = new Uri(new Uri(endpoint.Url, UriKind.Absolute), path);
+            return Task.CompletedTask;
+        });
+        var key = $"{builder.Resource.Name}-ready";
+        builder.ApplicationBuilder.Services.AddHealthChecks().AddUrlGroup(
+            options => options.AddUri(uri ?? throw new DistributedApplicationException($"{builder.Resource.Name} has no endpoint yet.")).UseTimeout(ProbeTimeout),
+            name: key,
+            timeout: ProbeTimeout);
+        return builder.WithHealthCheck(key);
+    }
+
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+}
