@@ -35,7 +35,7 @@ builder.AddService<Projects.AsyncPool>("asyncpool")
     .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable);
 
 var gpuPool = builder.AddService<Projects.GpuPool>("gpupool")
-    .WithHttpEndpoint().WithReadinessProbe()
+    .WithDirectHttpEndpoint().WithReadinessProbe()
     .WithReference(tasksDb).WaitForCompletion(migrations)
     .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable)
     .WithModelsDirectory().WaitForCompletion(models);

@@ -11,7 +11,37 @@ internal static class ServiceExtensions
     public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name)
-            .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString | ReferenceEnvironmentInjectionFlags.ServiceDiscovery);
+            .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString | ReferenceEnvironmentInjectionFlags.ServiceDiscovery)
+            .WithTraceSampling();
+
+    /// <summary>
+    /// <c>Neutrino:TraceSampling</c>: the share of requests traced, 0 to 1. At 1 (the default) every
+    /// request and task is a trace in the Aspire dashboard, as Aspire does. Below 1 a request is traced
+    /// with that probability, and everything it causes follows its decision (OpenTelemetry's
+    /// <c>parentbased_traceidratio</c>), for load where recording every span would cost more than the work.
+    /// </summary>
+    private static IResourceBuilder<ProjectResource> WithTraceSampling(this IResourceBuilder<ProjectResource> builder)
+    {
+        var ratio = builder.ApplicationBuilder.Configuration.GetValue("Neutrino:TraceSampling", 1.0);
+        if (ratio is < 0 or > 1)
+        {
+            throw new DistributedApplicationException($"Neutrino:TraceSampling must be between 0 and 1, not {ratio.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
+        return ratio >= 1 || builder.ApplicationBuilder.ExecutionContext.IsPublishMode
+            ? builder
+            : builder
+                .WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+                .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// An http endpoint the service binds itself, with no DCP proxy in front (run here, on a free port):
+    /// for a service of one instance on a hot path, whose callers would otherwise pay the proxy's hop.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDirectHttpEndpoint(this IResourceBuilder<ProjectResource> builder) =>
+        builder.ApplicationBuilder.ExecutionContext.IsPublishMode
+            ? builder.WithHttpEndpoint()
+            : builder.WithHttpEndpoint(port: FreePort.Resolve(0, ""), isProxied: false);
 
     /// <summary>
     /// The endpoint callers use. Run here: the configured port (<paramref name="setting"/>, 0 for any

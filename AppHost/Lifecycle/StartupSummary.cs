@@ -20,10 +20,8 @@ internal sealed class StartupSummary(
     IHostApplicationLifetime lifetime,
     ILogger<StartupSummary> logger) : ApplicationWatcher(logger)
 {
+    /// <summary>The parameter Program.cs names the API key.</summary>
     public const string ApiKeyParameter = "api-key";
-
-    // Aspire's own dashboard is up when the AppHost says so itself, and resources that start only when
-    // asked (Aspire's hidden project rebuilders) are not waited for.
 
     public string EndpointsFile => Path.Combine(host.DataDirectory, "run", "endpoints.json");
 
@@ -31,6 +29,8 @@ internal sealed class StartupSummary(
     {
         Directory.CreateDirectory(Path.GetDirectoryName(EndpointsFile)!);
         File.Delete(EndpointsFile);
+        // Aspire's own dashboard is up when the AppHost says so itself, and resources that start only when
+        // asked (Aspire's hidden project rebuilders) are not waited for.
         var resources = model.Resources.Where(r => r is ExecutableResource or ProjectResource
             && r.Name != AspireDashboardExtensions.DashboardResource && !r.HasAnnotationOfType<ExplicitStartupAnnotation>()).ToList();
         using var starting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Neutrino.Embeddings.Models;
@@ -55,13 +56,17 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
         }
         // Other requests under way: more are likely to come, so a batch may wait a little for them.
         var busy = Interlocked.Increment(ref _requests) > 1;
+        // The request's span: its inputs' inference spans, in whichever batches they ride, are its children.
+        using var activity = EmbeddingTelemetry.Source.StartActivity($"embed {_model}");
+        activity?.SetTag("neutrino.embeddings.inputs", inputs.Count);
         try
         {
             var items = new WorkItem[inputs.Count];
             var now = _time.GetTimestamp();
+            var parent = activity?.Context ?? default;
             for (var i = 0; i < items.Length; i++)
             {
-                items[i] = new WorkItem(inputs[i], now, busy);
+                items[i] = new WorkItem(inputs[i], now, busy, parent);
                 _queue.Writer.TryWrite(items[i]);
             }
             await using var cancel = cancellationToken.Register(() =>
@@ -132,6 +137,7 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
     private void Run(List<WorkItem> batch)
     {
         var started = _time.GetTimestamp();
+        var startedAt = _time.GetUtcNow();
         foreach (var item in batch)
         {
             _metrics.RecordWait(_model, _time.GetElapsedTime(item.EnqueuedAt, started));
@@ -141,7 +147,9 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
         {
             using var lease = _acquire();
             var vectors = lease.Model.Run([.. batch.Select(i => i.Ids)]);
-            _metrics.RecordBatch(_model, batch.Count, batch.Sum(i => (long)i.Ids.Length), _time.GetElapsedTime(started));
+            var tokens = batch.Sum(i => (long)i.Ids.Length);
+            _metrics.RecordBatch(_model, batch.Count, tokens, _time.GetElapsedTime(started));
+            TraceInference(batch, startedAt, tokens);
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Complete(vectors[i]);
@@ -163,10 +171,31 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One batch serves many requests: each request whose inputs rode it gets an inference span of
+    /// the batch's run in its own trace, tagged with the batch's size.
+    /// </summary>
+    private void TraceInference(List<WorkItem> batch, DateTimeOffset startedAt, long tokens)
+    {
+        if (!EmbeddingTelemetry.Source.HasListeners())
+        {
+            return;
+        }
+        var endedAt = _time.GetUtcNow();
+        foreach (var request in batch.Where(i => i.Parent != default).GroupBy(i => i.Parent))
+        {
+            using var span = EmbeddingTelemetry.Source.StartActivity($"inference {_model}", ActivityKind.Internal, request.Key, startTime: startedAt);
+            span?.SetTag("neutrino.embeddings.batch.size", batch.Count);
+            span?.SetTag("neutrino.embeddings.batch.tokens", tokens);
+            span?.SetTag("neutrino.embeddings.inputs", request.Count());
+            span?.SetEndTime(endedAt.UtcDateTime);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} failed on a batch of {Count} inputs")]
     private static partial void LogRunFailed(ILogger logger, string model, int count, Exception error);
 
-    private sealed class WorkItem(int[] ids, long enqueuedAt, bool arrivedInBusyTraffic)
+    private sealed class WorkItem(int[] ids, long enqueuedAt, bool arrivedInBusyTraffic, ActivityContext parent)
     {
         private const int Waiting = 0, Started = 1, Cancelled = 2;
         private readonly TaskCompletionSource<float[]> _vector = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -180,6 +209,9 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
         public bool ArrivedInBusyTraffic { get; } = arrivedInBusyTraffic;
 
         public Task<float[]> Vector => _vector.Task;
+
+        /// <summary>The span of the request it came with (none when nothing records traces).</summary>
+        public ActivityContext Parent { get; } = parent;
 
         /// <summary>False when the request was cancelled first: the input is dropped.</summary>
         public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Waiting) == Waiting;

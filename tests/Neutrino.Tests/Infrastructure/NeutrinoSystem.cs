@@ -155,6 +155,9 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A service's http address as the gateway reaches it (DCP's proxy, for replicas).</summary>
+    public Uri ServiceUrl(string resource) => _app.GetEndpoint(resource, "http");
+
     /// <summary>The instances of a resource, as Aspire names them (e.g. <c>asyncpool-jdqcjanj</c>), in a stable order.</summary>
     public IReadOnlyList<string> Instances(string resource) =>
         [.. _instances.Values.Where(e => e.Resource.Name == resource).Select(e => e.ResourceId).Order(StringComparer.Ordinal)];

@@ -29,6 +29,8 @@ public sealed class QueuedTaskTests(SystemFixture fixture)
         Assert.Equal(1, task["attempts"]!.GetValue<int>());
         Assert.Equal(1.0, task["progress"]!.GetValue<double>());
         Assert.Equal(fixture.System.Instances("asyncpool").Single(), WorkerIdentity.InstanceOf(task["worker_id"]!.GetValue<string>()));
+        // Every request is traced here: the task's trace id is the W3C id of its trace.
+        Assert.Matches("^[0-9a-f]{32}$", task["trace_id"]!.GetValue<string>());
         Assert.NotNull(task["started_at"]);
         Assert.NotNull(task["duration_ms"]);
     }

@@ -23,6 +23,7 @@ public sealed class SyncTaskTests(SystemFixture fixture)
         var recorded = await _client.WaitForAsync(id, s => s == "completed");
         Assert.Equal(("echo", "sync", "fast", 1), (recorded["name"]!.GetValue<string>(), recorded["mode"]!.GetValue<string>(), recorded["pool"]!.GetValue<string>(), recorded["attempts"]!.GetValue<int>()));
         Assert.StartsWith("fastpool-", recorded["worker_id"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Matches("^[0-9a-f]{32}$", recorded["trace_id"]!.GetValue<string>());
     }
 
     /// <summary>
