@@ -64,8 +64,20 @@ internal sealed class BenchTarget : IAsyncDisposable
     /// </summary>
     public static Uri FastPoolProcess() => new(ProcessTree.Environment(ProcessTree.Find("Neutrino.FastPool").First(), "ASPNETCORE_URLS")!.Split(';')[0]);
 
-    /// <summary>Proportional memory (PSS) of the AppHost and everything under it: DCP, the Aspire dashboard, every server and service.</summary>
-    public long SystemMemoryBytes() => _appHost is null ? 0 : ProcessTree.Descendants(_appHost.Id).Prepend(_appHost.Id).Sum(ProcessTree.ProportionalMemory);
+    /// <summary>
+    /// Proportional memory (PSS) of the AppHost and everything under it: DCP (which detaches, and
+    /// watches the AppHost by pid), the Aspire dashboard, every server and service.
+    /// </summary>
+    public long SystemMemoryBytes()
+    {
+        if (_appHost is null)
+        {
+            return 0;
+        }
+        var appHost = ProcessTree.Descendants(_appHost.Id).Prepend(_appHost.Id).ToList();
+        var dcp = appHost.SelectMany(pid => ProcessTree.Watching(pid)).ToList();
+        return appHost.Concat(dcp).Concat(dcp.SelectMany(ProcessTree.Descendants)).Distinct().Sum(ProcessTree.ProportionalMemory);
+    }
 
     public static async Task<BenchTarget> AttachAsync(string dataDirectory) =>
         new(JsonNode.Parse(await File.ReadAllTextAsync(EndpointsFile(dataDirectory)))!, null, dataDirectory, null);

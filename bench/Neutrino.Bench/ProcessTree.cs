@@ -23,6 +23,11 @@ internal static class ProcessTree
     public static IEnumerable<int> Find(string program) =>
         All().Where(p => Read($"/proc/{p.Id}/cmdline")?.Split('\0')[0].EndsWith(program, StringComparison.Ordinal) == true).Select(p => p.Id);
 
+    /// <summary>Processes started with <c>--monitor {pid}</c>: DCP, which detaches from the AppHost it serves.</summary>
+    public static IEnumerable<int> Watching(int pid) =>
+        All().Where(p => Read($"/proc/{p.Id}/cmdline")?.Split('\0') is { } words
+            && words.Zip(words.Skip(1)).Any(w => w.First == "--monitor" && w.Second == pid.ToString(CultureInfo.InvariantCulture))).Select(p => p.Id);
+
     public static string? Environment(int pid, string name) =>
         Read($"/proc/{pid}/environ")?.Split('\0').FirstOrDefault(e => e.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
 

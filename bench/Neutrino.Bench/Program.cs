@@ -11,6 +11,8 @@ var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 await using var target = attach is null ? await BenchTarget.StartAsync() : await BenchTarget.AttachAsync(attach);
 var report = new Report();
 report.Machine();
+// Neutrino__TraceSampling in this program's environment reaches the AppHost it starts.
+report.Add("trace sampling (Neutrino:TraceSampling)", Environment.GetEnvironmentVariable("Neutrino__TraceSampling") ?? "1 (every request traced)");
 if (target.Startup is { } startup)
 {
     report.Add("dotnet run of the AppHost to everything healthy (warm)", $"{startup.TotalSeconds:0.0} s");
