@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -55,9 +56,25 @@ public static class NatsClientExtensions
         if (!settings.DisableTracing)
         {
             builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(NatsTelemetry.SourceName));
+            NatsInstrumentationOptions.Default.Filter = IsPartOfATrace;
         }
         return builder;
     }
+
+    /// <summary>
+    /// The client's spans that belong to a request's story: a publish made inside a trace (a task's
+    /// enqueue, its completion notice, a cancel). Left out are acknowledgements and in-progress
+    /// signals (<c>$JS.ACK.…</c>, several per task), publishes outside any trace (background
+    /// loops would each start a trace of their own), and every receive: consumers start their span
+    /// from the message's trace context themselves, so a receive span would only sit beside it, and
+    /// wake-up and reply messages would add one per subscriber. Fewer spans per task is what keeps
+    /// full tracing affordable under load.
+    /// </summary>
+    /// <remarks>NATS.Net 3.3 gives a receive its message's sizes and a publish none: that tells them apart.</remarks>
+    private static bool IsPartOfATrace(NatsInstrumentationContext context) =>
+        context.BodySize is null
+        && Activity.Current is not null
+        && !context.Subject.StartsWith("$JS.ACK.", StringComparison.Ordinal);
 
     private sealed class NatsHealthCheck(INatsConnection connection) : IHealthCheck
     {
