@@ -24,6 +24,12 @@ internal static class FreePort
                 : throw new DistributedApplicationException(
                     $"Port {configured} ({setting}) is in use. Stop what holds it, or choose another port: --{setting}=0 takes any free one.");
         }
+        return Any();
+    }
+
+    /// <summary>A port that is free now, below the ephemeral range.</summary>
+    public static int Any()
+    {
         for (var tries = 0; tries < 1000; tries++)
         {
             var port = Random.Shared.Next(Lowest, Highest + 1);

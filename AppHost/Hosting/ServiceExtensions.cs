@@ -41,7 +41,7 @@ internal static class ServiceExtensions
     public static IResourceBuilder<ProjectResource> WithDirectHttpEndpoint(this IResourceBuilder<ProjectResource> builder) =>
         builder.ApplicationBuilder.ExecutionContext.IsPublishMode
             ? builder.WithHttpEndpoint()
-            : builder.WithHttpEndpoint(port: FreePort.Resolve(0, ""), isProxied: false);
+            : builder.WithHttpEndpoint(port: FreePort.Any(), isProxied: false);
 
     /// <summary>
     /// The endpoint callers use. Run here: the configured port (<paramref name="setting"/>, 0 for any

@@ -11,4 +11,8 @@ public static class NeutrinoTelemetry
     public static ActivitySource Source { get; } = new(Name);
 
     public static Meter Meter { get; } = new(Name);
+
+    /// <summary>The id of the trace this code runs in, when that trace is recorded (sampled in); else null.</summary>
+    public static string? RecordedTraceId() =>
+        Activity.Current is { Recorded: true } current ? current.TraceId.ToHexString() : null;
 }

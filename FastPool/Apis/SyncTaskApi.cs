@@ -68,7 +68,7 @@ internal static class SyncTaskApi
         var result = outcome.Result is null ? null : Encoding.UTF8.GetString(outcome.Result);
         history.Record(new SyncExecution(
             id, task, WireNames.Of(submission.Priority), args, WireNames.Of(outcome.State), result, outcome.Error,
-            startedAt, startedAt.AddMilliseconds(durationMs), identity.Id, caller, Activity.Current is { Recorded: true } traced ? traced.TraceId.ToHexString() : null));
+            startedAt, startedAt.AddMilliseconds(durationMs), identity.Id, caller, NeutrinoTelemetry.RecordedTraceId()));
 
         return outcome.Kind switch
         {

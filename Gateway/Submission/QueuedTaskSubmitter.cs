@@ -37,7 +37,7 @@ internal sealed partial class QueuedTaskSubmitter(
             await store.InsertQueuedAsync(
                 new NewTask(id, definition.Name, WireNames.Of(definition.Mode), definition.Pool, priority,
                     Encoding.UTF8.GetString(submission.Args.Span), definition.MaxAttempts, time.GetUtcNow(), caller,
-                    Activity.Current is { Recorded: true } traced ? traced.TraceId.ToHexString() : null),
+                    NeutrinoTelemetry.RecordedTraceId()),
                 CancellationToken.None);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)

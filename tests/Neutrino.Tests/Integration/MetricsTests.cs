@@ -33,13 +33,9 @@ public sealed partial class MetricsTests(SystemFixture fixture)
         Assert.Equal("completed", (await client.WaitForTerminalAsync(await client.SubmitAsync("sleep", """{"args":{"ms":1}}"""))).Status());
 
         // The gauges are read every few seconds: wait (bounded) for a reading of the async pool's consumers.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        string text;
-        while (!PendingLine().IsMatch(text = await ScrapeAsync(fixture.System.Gateway)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"no neutrino_queue_pending for the async pool:\n{text}");
-            await Task.Delay(500);
-        }
+        var text = await Eventually.ReadAsync(
+            () => ScrapeAsync(fixture.System.Gateway), PendingLine().IsMatch, TimeSpan.FromSeconds(30),
+            "neutrino_queue_pending for the async pool");
         Assert.Matches("""neutrino_queue_ack_pending\{[^}]*pool="async"[^}]*priority="normal"[^}]*\} \d+""", text);
         Assert.Matches("""neutrino_queue_dead_letters\{[^}]*pool="async"[^}]*\} \d+""", text);
     }
