@@ -56,10 +56,7 @@ internal sealed class NeutrinoHost
         var path = Path.Combine(DataDirectory, file);
         if (!File.Exists(path))
         {
-            var temporary = path + ".tmp";
-            File.WriteAllText(temporary, prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)));
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            File.Move(temporary, path);
+            SecretFile.Write(path, prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), overwrite: false);
         }
         return File.ReadAllText(path).Trim();
     }

@@ -88,10 +88,7 @@ internal sealed class StartupSummary(
         lines.Add($"  {"data",-17} {host.DataDirectory}");
         lines.Add("Press Ctrl+C to stop.");
 
-        var temporary = EndpointsFile + ".tmp";
-        await File.WriteAllTextAsync(temporary, endpoints.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), stoppingToken);
-        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, EndpointsFile, overwrite: true);
+        await SecretFile.WriteAsync(EndpointsFile, endpoints.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), stoppingToken);
         lifetime.ApplicationStopping.Register(() => File.Delete(EndpointsFile));
         Console.WriteLine(string.Join(Environment.NewLine, lines));
     }

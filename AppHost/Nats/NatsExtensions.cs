@@ -62,11 +62,10 @@ internal static class NatsExtensions
             listen: "127.0.0.1:{{port}}"
             http: "127.0.0.1:{{monitorPort}}"
             jetstream { store_dir: "{{nats.StoreDirectory}}" }
+            # Twice the gateway's 1 MiB body limit: a task's args and headers always fit one message.
+            max_payload: 2MB
             authorization { user: "{{user}}", password: "{{password}}" }
             """);
-        var temporary = nats.ConfigurationFile + ".tmp";
-        await File.WriteAllTextAsync(temporary, configuration, cancellationToken);
-        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, nats.ConfigurationFile, overwrite: true);
+        await SecretFile.WriteAsync(nats.ConfigurationFile, configuration, cancellationToken);
     }
 }

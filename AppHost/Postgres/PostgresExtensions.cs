@@ -116,7 +116,7 @@ internal static class PostgresExtensions
         Directory.CreateDirectory(server.ClusterDirectory);
         // initdb reads the password from a file the server's user can read; it is deleted right after.
         var passwordFile = Path.Combine(Path.GetDirectoryName(server.ClusterDirectory)!, $".{server.Name}-initdb-password");
-        await File.WriteAllTextAsync(passwordFile, password, cancellationToken);
+        await SecretFile.WriteAsync(passwordFile, password, cancellationToken);
         try
         {
             string[] initdb =

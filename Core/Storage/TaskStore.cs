@@ -38,7 +38,9 @@ public sealed class TaskStore
         """;
 
     // Decides, under the row's lock, what a delivery of the task's message may do (see StartDecision),
-    // and starts the next attempt when it may. The attempt number is the row's, not the message's
+    // and starts the next attempt when it may. A live holder keeps its task from other workers; a
+    // delivery to the holder itself means its run there is over (a process never asks to start a task
+    // it is running), so the attempt it could not record is taken over like a lost worker's. The attempt number is the row's, not the message's
     // delivery count: hand-backs and duplicate copies do not use up attempts.
     private const string StartSql = """
         WITH cur AS (
@@ -50,7 +52,7 @@ public sealed class TaskStore
             SELECT cur.*, CASE
                 WHEN status = 'running' AND run_token = $4 THEN 'started'
                 WHEN status NOT IN ('queued', 'running') THEN 'finished'
-                WHEN status = 'running' AND NOT holder_gone THEN 'held'
+                WHEN status = 'running' AND NOT holder_gone AND worker_id <> $3 THEN 'held'
                 WHEN cancel_requested_at IS NOT NULL THEN 'cancel'
                 WHEN attempts >= max_attempts THEN 'exhausted'
                 ELSE 'start' END AS decision
@@ -98,7 +100,7 @@ public sealed class TaskStore
         WITH upd AS (
             UPDATE tasks SET status = $2, result = $3, error = $4, completed_at = $5,
                              progress = CASE WHEN $2 = 'completed' THEN 1 ELSE progress END
-            WHERE id = $1 AND {Open}
+            WHERE id = $1 AND {Open} AND ($7::text IS NULL OR run_token = $7)
             RETURNING id, attempts)
         INSERT INTO task_events (task_id, status, attempt, at, worker_id, detail) SELECT id, $2, attempts, $5, $6, $4 FROM upd
         RETURNING task_id
@@ -158,7 +160,7 @@ public sealed class TaskStore
     public Task<bool> InsertSyncAsync(SyncExecution run, CancellationToken cancellationToken) =>
         Submit("insert sync", InsertSyncSql, cancellationToken,
             Uuid(run.Id), Text(run.Name), Text(run.Status), Text(run.Priority), Json(run.Args), Json(run.Result),
-            Text(run.Error), Time(run.StartedAt), Time(run.CompletedAt), Text(run.WorkerId), Text(run.Caller), Text(run.TraceId));
+            FreeText(run.Error), Time(run.StartedAt), Time(run.CompletedAt), Text(run.WorkerId), Text(run.Caller), Text(run.TraceId));
 
     /// <summary>
     /// Starts the next attempt for this delivery (<paramref name="runToken"/> names it), or says why
@@ -181,17 +183,21 @@ public sealed class TaskStore
 
     public Task<bool> ScheduleRetryAsync(Guid id, int attempt, string error, TimeSpan delay, string workerId, DateTimeOffset at, CancellationToken cancellationToken) =>
         Submit("schedule retry", RetrySql, cancellationToken,
-            Uuid(id), Int(attempt), Text(error), Time(at), Text(workerId),
-            Text($"attempt {attempt} failed, retrying in {delay.TotalSeconds:0.###} s: {error}"));
+            Uuid(id), Int(attempt), FreeText(error), Time(at), Text(workerId),
+            FreeText($"attempt {attempt} failed, retrying in {delay.TotalSeconds:0.###} s: {error}"));
 
-    /// <summary>Moves an open task to a terminal state; false when it was already terminal.</summary>
-    public Task<bool> FinishAsync(Guid id, TaskState state, string? result, string? error, string? workerId, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves an open task to a terminal state; false when it was already terminal, or when
+    /// <paramref name="runToken"/> names a run that is no longer the task's (a stale run never
+    /// overwrites the outcome of the one that took the task over). Null: whoever holds it.
+    /// </summary>
+    public Task<bool> FinishAsync(Guid id, TaskState state, string? result, string? error, string? workerId, string? runToken, DateTimeOffset at, CancellationToken cancellationToken)
     {
         if (!state.IsTerminal())
         {
             throw new ArgumentOutOfRangeException(nameof(state), state, "Finish takes a terminal state.");
         }
-        return Submit("finish", FinishSql, cancellationToken, Uuid(id), Text(WireNames.Of(state)), Json(result), Text(error), Time(at), Text(workerId));
+        return Submit("finish", FinishSql, cancellationToken, Uuid(id), Text(WireNames.Of(state)), Json(result), FreeText(error), Time(at), Text(workerId), Text(runToken));
     }
 
     public Task<bool> CancelQueuedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) =>
@@ -208,7 +214,7 @@ public sealed class TaskStore
         Submit("requeue failed", RequeueFailedSql, cancellationToken, Uuid(id), Time(at));
 
     public Task<bool> ReportProgressAsync(Guid id, double progress, string? message, CancellationToken cancellationToken) =>
-        Submit("report progress", ProgressSql, cancellationToken, Uuid(id), new NpgsqlParameter { Value = progress, NpgsqlDbType = NpgsqlDbType.Double }, Text(message));
+        Submit("report progress", ProgressSql, cancellationToken, Uuid(id), new NpgsqlParameter { Value = progress, NpgsqlDbType = NpgsqlDbType.Double }, FreeText(message));
 
     private async Task<bool> Submit(string operation, string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
         await _queue.SubmitAsync(new TaskWrite(operation, sql, parameters), cancellationToken) is not null;
@@ -218,6 +224,9 @@ public sealed class TaskStore
     private static NpgsqlParameter Int(int value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Integer };
 
     private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    /// <summary>Text from handlers and exceptions: what PostgreSQL's text cannot hold is replaced, not refused.</summary>
+    private static NpgsqlParameter FreeText(string? value) => Text(StoredText.Clean(value));
 
     private static NpgsqlParameter Json(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Jsonb };
 

@@ -49,46 +49,33 @@ internal sealed partial class TaskWriteFlusher(
         var succeeded = false;
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-            await using var command = new NpgsqlBatch(connection);
-            foreach (var write in batch)
-            {
-                var statement = new NpgsqlBatchCommand(write.Sql);
-                statement.Parameters.AddRange(write.Parameters);
-                command.BatchCommands.Add(statement);
-            }
-            // A batch runs as one implicit transaction: every statement commits, or none does.
-            var rows = new object?[]?[batch.Count];
-            await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
-            {
-                var i = 0;
-                do
-                {
-                    if (await reader.ReadAsync(CancellationToken.None))
-                    {
-                        var row = new object?[reader.FieldCount];
-                        for (var field = 0; field < row.Length; field++)
-                        {
-                            row[field] = reader.IsDBNull(field) ? null : reader.GetValue(field);
-                        }
-                        rows[i] = row;
-                    }
-                    i++;
-                }
-                while (await reader.NextResultAsync(CancellationToken.None));
-            }
+            var rows = await ExecuteAsync(batch);
             succeeded = true;
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Complete(rows[i], batch.Count);
             }
         }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+#pragma warning disable CA1031 // No error may end the loop: every write of the process after it would wait forever.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            LogFlushFailed(logger, batch.Count, ex);
-            foreach (var write in batch)
+            if (IsStatementError(ex))
             {
-                write.Fail(ex);
+                // One statement may have been refused for what it carries: each runs alone, so only
+                // that one fails and its neighbours, other callers' writes, are not touched.
+                foreach (var write in batch)
+                {
+                    await FlushAloneAsync(write);
+                }
+            }
+            else
+            {
+                LogFlushFailed(logger, batch.Count, ex);
+                foreach (var write in batch)
+                {
+                    write.Fail(ex);
+                }
             }
         }
         finally
@@ -97,6 +84,90 @@ internal sealed partial class TaskWriteFlusher(
         }
     }
 
+    private async Task FlushAloneAsync(TaskWrite write)
+    {
+        try
+        {
+            write.Complete((await ExecuteAsync([write]))[0], 1);
+        }
+#pragma warning disable CA1031 // See FlushAsync.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (IsStatementError(ex) && !IsTransient(ex))
+            {
+                LogWriteRejected(logger, write.Operation, ex.Message);
+                write.Fail(new TaskWriteRejectedException($"PostgreSQL refused the {write.Operation} write: {ex.Message}", ex));
+            }
+            else
+            {
+                LogFlushFailed(logger, 1, ex);
+                write.Fail(ex);
+            }
+        }
+    }
+
+    /// <summary>Runs the statements as one batch, one implicit transaction: every statement commits, or none does.</summary>
+    private async Task<object?[]?[]> ExecuteAsync(List<TaskWrite> batch)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await using var command = new NpgsqlBatch(connection);
+        foreach (var write in batch)
+        {
+            var statement = new NpgsqlBatchCommand(write.Sql);
+            statement.Parameters.AddRange(write.Parameters);
+            command.BatchCommands.Add(statement);
+        }
+        try
+        {
+            var rows = new object?[]?[batch.Count];
+            await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
+            var i = 0;
+            do
+            {
+                if (await reader.ReadAsync(CancellationToken.None))
+                {
+                    var row = new object?[reader.FieldCount];
+                    for (var field = 0; field < row.Length; field++)
+                    {
+                        row[field] = reader.IsDBNull(field) ? null : reader.GetValue(field);
+                    }
+                    rows[i] = row;
+                }
+                i++;
+            }
+            while (await reader.NextResultAsync(CancellationToken.None));
+            return rows;
+        }
+        finally
+        {
+            // A parameter belongs to one statement at a time; a write of a failed batch runs again alone.
+            foreach (var statement in command.BatchCommands)
+            {
+                statement.Parameters.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The server answered and refused a statement, or a parameter could not even be encoded (a lone
+    /// surrogate in a text): the database is there, a statement is the problem. A connection that
+    /// failed, a pool that is exhausted, a timeout are the database's problem and fail every write.
+    /// </summary>
+    private static bool IsStatementError(Exception ex) => ex switch
+    {
+        PostgresException => true,
+        NpgsqlException or TimeoutException or OperationCanceledException => false,
+        InvalidOperationException when ex.InnerException is null => false, // a closed data source, a broken connection
+        _ => true,
+    };
+
+    /// <summary>Refusals that go away by themselves: retried by the writer like an outage.</summary>
+    private static bool IsTransient(Exception ex) => ex is PostgresException { IsTransient: true };
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write {Count} task state changes; the writers are told and retry.")]
     private static partial void LogFlushFailed(ILogger logger, int count, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL refused a {Operation} write for what it carries; only that write fails: {Reason}")]
+    private static partial void LogWriteRejected(ILogger logger, string operation, string reason);
 }

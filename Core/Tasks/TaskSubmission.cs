@@ -36,7 +36,11 @@ public sealed record TaskSubmission(ReadOnlyMemory<byte> Args, TaskPriority Prio
                 {
                     reader.Read();
                     var start = (int)reader.TokenStartIndex;
-                    reader.Skip();
+                    if (!StorableJson.TryReadValue(ref reader, out var unstorable))
+                    {
+                        error = $"'args' cannot be stored: {unstorable}";
+                        return false;
+                    }
                     args = body[start..(int)reader.BytesConsumed];
                 }
                 else if (reader.ValueTextEquals("priority"u8))

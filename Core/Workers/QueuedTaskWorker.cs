@@ -93,21 +93,29 @@ internal sealed partial class QueuedTaskWorker(
                 }
 
                 var received = 0;
-                foreach (var priority in Subjects.PrioritiesInOrder)
+                try
                 {
-                    await foreach (var msg in consumers[priority].FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = free }, cancellationToken: stoppingToken))
+                    foreach (var priority in Subjects.PrioritiesInOrder)
                     {
-                        received++;
-                        _ = RunAndReleaseAsync(msg, slots, _abort.Token);
-                    }
-                    if (received > 0)
-                    {
-                        break;
+                        await foreach (var msg in consumers[priority].FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = free }, cancellationToken: stoppingToken))
+                        {
+                            received++;
+                            _ = RunAndReleaseAsync(msg, slots, _abort.Token);
+                        }
+                        if (received > 0)
+                        {
+                            break;
+                        }
                     }
                 }
-                if (received < free)
+                finally
                 {
-                    slots.Release(free - received);
+                    // Each message received holds its permit until it is settled; the rest go back, even
+                    // when the fetch threw (else the drain below would wait for them forever).
+                    if (received < free)
+                    {
+                        slots.Release(free - received);
+                    }
                 }
                 if (received == 0)
                 {
@@ -252,7 +260,18 @@ internal sealed partial class QueuedTaskWorker(
             }
 
             var result = outcome.Result is null ? null : Encoding.UTF8.GetString(outcome.Result);
-            var recorded = await WriteAsync(() => store.FinishAsync(id, outcome.State, result, outcome.Error, identity.Id, time.GetUtcNow(), CancellationToken.None));
+            bool recorded;
+            try
+            {
+                recorded = await WriteAsync(() => store.FinishAsync(id, outcome.State, result, outcome.Error, identity.Id, runToken, time.GetUtcNow(), CancellationToken.None));
+            }
+            catch (TaskWriteRejectedException ex) when (result is not null)
+            {
+                // The handler's result is something the store cannot hold: the task fails, saying why,
+                // instead of staying running with an outcome nobody can read.
+                outcome = new TaskOutcome(OutcomeKind.Failed, Error: $"the result could not be stored: {ex.InnerException?.Message ?? ex.Message}");
+                recorded = await WriteAsync(() => store.FinishAsync(id, TaskState.Failed, null, outcome.Error, identity.Id, runToken, time.GetUtcNow(), CancellationToken.None));
+            }
             if (recorded)
             {
                 TaskMetrics.RecordFinished(name, registry.Pool, outcome.State);
@@ -278,7 +297,7 @@ internal sealed partial class QueuedTaskWorker(
 
     private async Task GiveUpAsync(INatsJSMsg<byte[]> msg, Guid id, string name, string error, int attempts)
     {
-        if (!await WriteAsync(() => store.FinishAsync(id, TaskState.Failed, null, error, identity.Id, time.GetUtcNow(), CancellationToken.None)))
+        if (!await WriteAsync(() => store.FinishAsync(id, TaskState.Failed, null, error, identity.Id, runToken: null, time.GetUtcNow(), CancellationToken.None)))
         {
             // A late copy of a task that already finished (say, its ack was lost): nothing to give up on.
             await msg.AckAsync(cancellationToken: CancellationToken.None);
@@ -357,7 +376,12 @@ internal sealed partial class QueuedTaskWorker(
         }
     }
 
-    /// <summary>State writes are retried: a completion is never dropped because PostgreSQL blinked.</summary>
+    /// <summary>
+    /// State writes are retried for as long as the database is away: a completion is never dropped, and
+    /// a task is never left <c>running</c> by a live worker that gave up recording it. Only shutdown, once
+    /// the drain time is up, ends the retries; the message is then redelivered to a worker that takes
+    /// the task over when this one's lease runs out.
+    /// </summary>
     private async Task<T> WriteAsync<T>(Func<Task<T>> write)
     {
         for (var attempt = 1; ; attempt++)
@@ -366,9 +390,13 @@ internal sealed partial class QueuedTaskWorker(
             {
                 return await write();
             }
-            catch (Exception ex) when (attempt < 12 && ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException && !_abort.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, attempt - 1), 5000)), time);
+                if (attempt % 10 == 0)
+                {
+                    LogWriteRetrying(logger, attempt, ex.Message);
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, attempt - 1), 5000)), time, _abort.Token);
             }
         }
     }
@@ -434,6 +462,9 @@ internal sealed partial class QueuedTaskWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat for {Subject} failed; trying again at the next beat")]
     private static partial void LogHeartbeatFailed(ILogger logger, string subject, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A task state write has failed {Attempts} times; still retrying: {Reason}")]
+    private static partial void LogWriteRetrying(ILogger logger, int attempts, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Progress of {TaskId} not recorded: {Reason}")]
     private static partial void LogProgressLost(ILogger logger, Guid taskId, string reason);

@@ -21,6 +21,16 @@ internal sealed partial class SyncHistory(TaskStore store, TimeProvider time, IL
                 await store.InsertSyncAsync(run, CancellationToken.None);
                 return;
             }
+            catch (TaskWriteRejectedException ex) when (run.Result is not null)
+            {
+                // The caller has the result; the history keeps the run without it, saying why.
+                run = run with { Result = null, Error = $"the result could not be stored: {ex.InnerException?.Message ?? ex.Message}" };
+            }
+            catch (TaskWriteRejectedException ex)
+            {
+                LogLost(logger, run.Id, run.Name, ex);
+                return;
+            }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
             {
                 if (attempt == MaxAttempts)

@@ -94,7 +94,7 @@ internal sealed partial class QueueReconciler(
         foreach (var task in await ReadTasksAsync(SweepSql, pool, options.Value.LostWorkerAfter, cancellationToken))
         {
             LogSwept(logger, task.Id, task.Name, task.Attempts);
-            await submitter.PublishAsync(task.Id, pool, task.Priority, task.Name, Encoding.UTF8.GetBytes(task.Args), $"{task.Id}:lost:{task.Attempts}");
+            await submitter.PublishAsync(pool, task.Priority, QueuedTaskSubmitter.Headers(task.Id, task.Name), Encoding.UTF8.GetBytes(task.Args), $"{task.Id}:lost:{task.Attempts}");
         }
 
         if (!await QueuesAreIdleAsync(pool, cancellationToken))
@@ -106,7 +106,7 @@ internal sealed partial class QueueReconciler(
         {
             // A first attempt keeps the gateway's message id, so a publish still in the window is not doubled.
             var messageId = task.Attempts == 0 ? task.Id.ToString() : $"{task.Id}:requeue:{task.Attempts}";
-            await submitter.PublishAsync(task.Id, pool, task.Priority, task.Name, Encoding.UTF8.GetBytes(task.Args), messageId);
+            await submitter.PublishAsync(pool, task.Priority, QueuedTaskSubmitter.Headers(task.Id, task.Name), Encoding.UTF8.GetBytes(task.Args), messageId);
             LogRepublished(logger, task.Id, task.Name);
         }
     }

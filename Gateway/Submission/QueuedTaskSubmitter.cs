@@ -30,6 +30,15 @@ internal sealed partial class QueuedTaskSubmitter(
     public async Task<(IResult Result, bool Accepted)> SubmitAsync(Guid id, TaskDefinition definition, TaskSubmission submission, string caller)
     {
         var priority = WireNames.Of(submission.Priority);
+        var headers = Headers(id, definition.Name);
+        var queueLimit = (js.Connection.ServerInfo?.MaxPayload ?? DefaultMaxPayload) - HeadersSize(headers);
+        if (submission.Args.Length > queueLimit)
+        {
+            // Under the body limit but over what the broker takes in one message: refused before anything is
+            // recorded, as the caller's problem (413), not as an outage.
+            return (TaskProblems.Problem(StatusCodes.Status413PayloadTooLarge, "Args too large",
+                $"The task's args are {submission.Args.Length} bytes; the queue takes at most {queueLimit} bytes of args in one task."), false);
+        }
 
         // 1. Record it as queued. Failing here: nothing exists anywhere, the caller gets 503 and may retry.
         try
@@ -40,6 +49,11 @@ internal sealed partial class QueuedTaskSubmitter(
                     NeutrinoTelemetry.RecordedTraceId()),
                 CancellationToken.None);
         }
+        catch (TaskWriteRejectedException ex)
+        {
+            // The args passed the gateway's checks but not PostgreSQL's: the caller's problem, and theirs alone.
+            return (TaskProblems.BadRequest($"'args' cannot be stored: {ex.InnerException?.Message ?? ex.Message}"), false);
+        }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
         {
             LogStoreFailed(logger, definition.Name, ex);
@@ -47,7 +61,7 @@ internal sealed partial class QueuedTaskSubmitter(
         }
 
         // 2. Publish with the task id as Nats-Msg-Id: a re-publish inside the duplicate window is dropped by the server.
-        if (!await TryPublishAsync(id, definition.Pool, submission.Priority, definition.Name, submission.Args, id.ToString()))
+        if (!await TryPublishAsync(id, definition.Pool, submission.Priority, headers, submission.Args, id.ToString()))
         {
             return (TaskProblems.Unavailable("The task queue is unavailable; the task was not accepted. Retry later.", id), false);
         }
@@ -76,7 +90,7 @@ internal sealed partial class QueuedTaskSubmitter(
         var priority = WireNames.TryParse(task.Priority, out TaskPriority recorded) ? recorded : TaskPriority.Normal;
         var args = Encoding.UTF8.GetBytes(task.Args?.GetRawText() ?? "null");
         // A new message id: the first series' id may still be inside the duplicate window.
-        if (!await TryPublishAsync(id, task.Pool, priority, task.Name, args, $"{id}:retry:{Guid.CreateVersion7()}"))
+        if (!await TryPublishAsync(id, task.Pool, priority, Headers(id, task.Name), args, $"{id}:retry:{Guid.CreateVersion7()}"))
         {
             return TaskProblems.Unavailable("The task queue is unavailable; the task was not re-queued. Retry later.", id);
         }
@@ -85,11 +99,12 @@ internal sealed partial class QueuedTaskSubmitter(
     }
 
     /// <summary>Publishes a queued task; on failure the task is marked failed ("could not be queued") and false is returned.</summary>
-    private async Task<bool> TryPublishAsync(Guid id, string pool, TaskPriority priority, string name, ReadOnlyMemory<byte> args, string messageId)
+    private async Task<bool> TryPublishAsync(Guid id, string pool, TaskPriority priority, NatsHeaders headers, ReadOnlyMemory<byte> args, string messageId)
     {
+        var name = headers[TaskHeaders.TaskName].ToString();
         try
         {
-            await PublishAsync(id, pool, priority, name, args, messageId);
+            await PublishAsync(pool, priority, headers, args, messageId);
             return true;
         }
         catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException)
@@ -108,17 +123,11 @@ internal sealed partial class QueuedTaskSubmitter(
     /// client holds publishes until it reconnects, so the wait is bounded; a publish that lands after
     /// the deadline is harmless, as a task recorded failed is never started.
     /// </summary>
-    public async Task PublishAsync(Guid id, string pool, TaskPriority priority, string name, ReadOnlyMemory<byte> args, string messageId)
+    public async Task PublishAsync(string pool, TaskPriority priority, NatsHeaders headers, ReadOnlyMemory<byte> args, string messageId)
     {
         using var deadline = new CancellationTokenSource(options.Value.PublishTimeout, time);
-        var headers = new NatsHeaders
-        {
-            [TaskHeaders.TaskId] = id.ToString(),
-            [TaskHeaders.TaskName] = name,
-        };
-        InjectTraceContext(headers);
         var ack = await js.PublishAsync(
-            Subjects.Task(pool, priority, name),
+            Subjects.Task(pool, priority, headers[TaskHeaders.TaskName].ToString()),
             args.ToArray(),
             opts: new NatsJSPubOpts { MsgId = messageId },
             headers: headers,
@@ -126,11 +135,31 @@ internal sealed partial class QueuedTaskSubmitter(
         ack.EnsureSuccess();
     }
 
+    /// <summary>A task message's headers: its id and name, and the trace it belongs to.</summary>
+    public static NatsHeaders Headers(Guid id, string name)
+    {
+        var headers = new NatsHeaders
+        {
+            [TaskHeaders.TaskId] = id.ToString(),
+            [TaskHeaders.TaskName] = name,
+        };
+        InjectTraceContext(headers);
+        return headers;
+    }
+
+    /// <summary>
+    /// The bytes the headers take in the message, as the protocol writes them ("NATS/1.0", a line per
+    /// value, a blank line), with room for the message id the publish adds.
+    /// </summary>
+    private static int HeadersSize(NatsHeaders headers) =>
+        "NATS/1.0\r\n\r\n".Length + "Nats-Msg-Id: \r\n".Length + MaxMessageIdLength
+        + headers.Sum(h => h.Value.Sum(v => h.Key.Length + ": \r\n".Length + Encoding.UTF8.GetByteCount(v ?? "")));
+
     private async Task MarkNotQueuedAsync(Guid id, string reason)
     {
         try
         {
-            await store.FinishAsync(id, TaskState.Failed, null, $"could not be queued: {reason}", null, time.GetUtcNow(), CancellationToken.None);
+            await store.FinishAsync(id, TaskState.Failed, null, $"could not be queued: {reason}", null, runToken: null, time.GetUtcNow(), CancellationToken.None);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
         {
@@ -138,10 +167,20 @@ internal sealed partial class QueuedTaskSubmitter(
         }
     }
 
+    // NATS's default max_payload, until the server has said its own.
+    private const int DefaultMaxPayload = 1024 * 1024;
+
+    private const int MaxTraceHeaderLength = 512;
+
+    // "{id}:retry:{id}"
+    private const int MaxMessageIdLength = 36 + 7 + 36;
+
     private static void InjectTraceContext(NatsHeaders headers) =>
         DistributedContextPropagator.Current.Inject(Activity.Current, headers, static (carrier, key, value) =>
         {
-            if (carrier is NatsHeaders h && value is not null)
+            // A caller's tracestate is its own to size (W3C allows 512 characters); a longer one is not
+            // carried into every message of the task.
+            if (carrier is NatsHeaders h && value is not null && value.Length <= MaxTraceHeaderLength)
             {
                 h[key] = value;
             }

@@ -39,10 +39,10 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
         var id = await InsertAsync();
 
         Assert.Equal(StartVerdict.Started, (await StartAsync(id, "t1", "w1")).Verdict);
-        Assert.True(await _store.FinishAsync(id, TaskState.Completed, "42", null, "w1", Now, default));
+        Assert.True(await _store.FinishAsync(id, TaskState.Completed, "42", null, "w1", "t1", Now, default));
 
         Assert.Equal(StartVerdict.Finished, (await StartAsync(id, "t2", "w2")).Verdict);
-        Assert.False(await _store.FinishAsync(id, TaskState.Failed, null, "late failure", "w2", Now, default));
+        Assert.False(await _store.FinishAsync(id, TaskState.Failed, null, "late failure", "w2", "t2", Now, default));
         Assert.False(await _store.CancelQueuedAsync(id, Now, default));
         Assert.False(await _store.RequestCancelAsync(id, Now, default));
         var task = (await _queries.GetAsync(id, default))!;
@@ -127,7 +127,7 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
         var tasks = Enumerable.Range(0, 300).Select(_ => NewTask()).ToList();
         var inserted = await Task.WhenAll(tasks.Select(t => _store.InsertQueuedAsync(t, default)));
         Assert.All(inserted, Assert.True);
-        var finished = await Task.WhenAll(tasks.Where((_, i) => i % 2 == 0).Select(t => _store.FinishAsync(t.Id, TaskState.Cancelled, null, null, null, Now, default)));
+        var finished = await Task.WhenAll(tasks.Where((_, i) => i % 2 == 0).Select(t => _store.FinishAsync(t.Id, TaskState.Cancelled, null, null, null, null, Now, default)));
         Assert.All(finished, Assert.True);
 
         var started = await Task.WhenAll(tasks.Select(t => StartAsync(t.Id, "t", "w")));
@@ -166,6 +166,70 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
         var repeat = await keys.ClaimAsync(scope, Guid.CreateVersion7(), "h", Now, TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), default);
 
         Assert.Equal((false, first), (repeat.Claimed, repeat.TaskId));
+    }
+
+    [Fact]
+    public async Task A_statement_PostgreSQL_refuses_fails_alone_and_the_rest_of_its_group_commit_is_written()
+    {
+        // Args that only PostgreSQL refuses (jsonb takes no \u0000), among many good writes in flight at once.
+        var good = Enumerable.Range(0, 300).Select(_ => NewTask()).ToList();
+        var bad = Enumerable.Range(0, 5).Select(_ => NewTask() with { Args = """{"x":"\u0000"}""" }).ToList();
+        var goodWrites = good.Select(t => _store.InsertQueuedAsync(t, default)).ToList();
+        var badWrites = bad.Select(t => _store.InsertQueuedAsync(t, default)).ToList();
+
+        Assert.All(await Task.WhenAll(goodWrites), Assert.True);
+        foreach (var write in badWrites)
+        {
+            var error = await Assert.ThrowsAsync<TaskWriteRejectedException>(() => write);
+            Assert.Contains("refused the insert queued write", error.Message, StringComparison.Ordinal);
+        }
+        Assert.All(await Task.WhenAll(bad.Select(t => _queries.GetAsync(t.Id, default))), Assert.Null);
+    }
+
+    [Fact]
+    public async Task A_value_that_cannot_even_be_encoded_fails_its_write_and_the_store_goes_on()
+    {
+        var id = await InsertAsync();
+        Assert.Equal(StartVerdict.Started, (await StartAsync(id, "t1", "w1")).Verdict);
+
+        // A lone surrogate cannot be encoded as UTF-8: in a result it is refused, in an error text replaced.
+        await Assert.ThrowsAsync<TaskWriteRejectedException>(() => _store.FinishAsync(id, TaskState.Completed, "\"\ud800\"", null, "w1", "t1", Now, default));
+        var later = _store.FinishAsync(id, TaskState.Failed, null, "boom \ud800 \0 end", "w1", "t1", Now, default);
+
+        Assert.True(await later.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("boom \uFFFD \uFFFD end", (await _queries.GetAsync(id, default))!.Error);
+        Assert.True(await _store.InsertQueuedAsync(NewTask(), default).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task A_stale_run_cannot_overwrite_the_outcome_of_the_run_that_took_its_task_over()
+    {
+        var id = await InsertAsync();
+        var lost = $"lost-{Guid.NewGuid():N}";
+        await SetLivenessAsync(lost, TimeSpan.Zero);
+        Assert.Equal(StartVerdict.Started, (await StartAsync(id, "t1", lost)).Verdict);
+        await SetLivenessAsync(lost, -2 * Lease);
+        Assert.Equal(new StartDecision(StartVerdict.Started, 2, 3, "w2"), await StartAsync(id, "t2", "w2"));
+
+        Assert.False(await _store.FinishAsync(id, TaskState.Failed, null, "the stale run's failure", lost, "t1", Now, default));
+        Assert.True(await _store.FinishAsync(id, TaskState.Completed, "2", null, "w2", "t2", Now, default));
+
+        var task = (await _queries.GetAsync(id, default))!;
+        Assert.Equal(("completed", "w2"), (task.Status, task.WorkerId));
+    }
+
+    [Fact]
+    public async Task A_delivery_to_the_live_holder_itself_takes_over_the_attempt_it_could_not_record()
+    {
+        // The holder's run ended without its outcome recorded (the store was away longer than it retried):
+        // the redelivery comes to a process that is not running the task, and must not be told it is held.
+        var id = await InsertAsync();
+        var holder = $"live-{Guid.NewGuid():N}";
+        await SetLivenessAsync(holder, TimeSpan.Zero);
+        Assert.Equal(StartVerdict.Started, (await StartAsync(id, "t1", holder)).Verdict);
+
+        Assert.Equal(new StartDecision(StartVerdict.Started, 2, 3, holder), await StartAsync(id, "t2", holder));
+        Assert.Equal(new StartDecision(StartVerdict.Held, 2, 3, holder), await StartAsync(id, "t3", "w2"));
     }
 
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(20);

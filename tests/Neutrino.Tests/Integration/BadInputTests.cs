@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text;
+using Neutrino.Tests.Infrastructure;
+
+namespace Neutrino.Tests.Integration;
+
+/// <summary>Bad input is the caller's problem alone: a clear 4xx for it, and nothing for anyone else.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class BadInputTests(SystemFixture fixture)
+{
+    private readonly HttpClient _client = fixture.System.CreateClient();
+
+    [Theory]
+    [InlineData("sleep", """{"args":{"ms":1,"x":"\u0000"}}""", "\\u0000")]
+    [InlineData("echo", """{"args":{"x":"\u0000"}}""", "\\u0000")]
+    [InlineData("sleep", """{"args":1e1000000}""", "out of range")]
+    [InlineData("echo", """{"args":{"x":"\ud800"}}""", "unpaired UTF-16 surrogate")]
+    public async Task Args_PostgreSQL_cannot_store_are_400_naming_the_problem(string task, string body, string problem)
+    {
+        var (status, json, _) = await _client.PostAsync(task, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("'args' cannot be stored", json!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(problem, json["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task One_callers_unstorable_args_never_fail_another_callers_submission()
+    {
+        var bad = Enumerable.Range(0, 20).Select(_ => _client.PostAsync("sleep", """{"args":{"ms":1,"x":"\u0000"}}""")).ToList();
+        var good = Enumerable.Range(0, 16).Select(async _ =>
+        {
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 40; i++)
+            {
+                statuses.Add((await _client.PostAsync("sleep", """{"args":{"ms":1}}""")).Status);
+            }
+            return statuses;
+        }).ToList();
+
+        Assert.All(await Task.WhenAll(bad), answer => Assert.Equal(HttpStatusCode.BadRequest, answer.Status));
+        var answers = (await Task.WhenAll(good)).SelectMany(s => s).ToList();
+        Assert.Equal(640, answers.Count(s => s == HttpStatusCode.Accepted));
+    }
+
+    [Fact]
+    public async Task A_body_under_the_limit_fits_the_queue_and_its_task_runs()
+    {
+        // 1,048,554 bytes: under the gateway's 1 MiB limit, over NATS's default max_payload once headers are added.
+        // The args are kept as sent, whitespace and all, so they are nearly the whole body.
+        var padding = new string(' ', 1_048_554 - """{"args":{"ms":1}}""".Length);
+        var body = "{\"args\":{\"ms\":1" + padding + "}}";
+        Assert.Equal(1_048_554, Encoding.UTF8.GetByteCount(body));
+
+        var id = await _client.SubmitAsync("sleep", body);
+
+        var task = await _client.WaitForTerminalAsync(id);
+        Assert.True(task.Status() == "completed", $"{task["error"]} after {task["attempts"]} attempts");
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_413_naming_it()
+    {
+        var (status, json, _) = await _client.PostAsync("sleep", $$"""{"args":"{{new string('a', 1 << 20)}}"}""");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains("1048576 bytes", json!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+}
