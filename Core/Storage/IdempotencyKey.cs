@@ -14,4 +14,10 @@ public sealed class IdempotencyKey
     public required string RequestHash { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// When the request that created the task was answered as accepted (a queued task durably in its
+    /// queue, a sync task run); until then a repeat is not told the task exists.
+    /// </summary>
+    public DateTimeOffset? AcceptedAt { get; set; }
 }

@@ -10,16 +10,19 @@ namespace Neutrino.Core.Storage;
 public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
 {
     // An expired binding is taken over as if it were new; so is an abandoned one: its request was
-    // refused and freeing the key failed too (the database went away), so no task was ever recorded.
+    // never accepted and freeing the key failed too (the database went away).
     private const string ClaimSql = """
         INSERT INTO idempotency_keys (scope, task_id, request_hash, created_at) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (scope) DO UPDATE SET task_id = EXCLUDED.task_id, request_hash = EXCLUDED.request_hash, created_at = EXCLUDED.created_at
+        ON CONFLICT (scope) DO UPDATE SET task_id = EXCLUDED.task_id, request_hash = EXCLUDED.request_hash,
+                                          created_at = EXCLUDED.created_at, accepted_at = NULL
             WHERE idempotency_keys.created_at < $5
-               OR (idempotency_keys.created_at < $6 AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = idempotency_keys.task_id))
+               OR (idempotency_keys.created_at < $6 AND idempotency_keys.accepted_at IS NULL)
         RETURNING task_id
         """;
 
-    private const string ReadSql = "SELECT task_id, request_hash FROM idempotency_keys WHERE scope = $1";
+    private const string ReadSql = "SELECT task_id, request_hash, accepted_at FROM idempotency_keys WHERE scope = $1";
+
+    private const string AcceptSql = "UPDATE idempotency_keys SET accepted_at = $3 WHERE scope = $1 AND task_id = $2";
 
     private const string ReleaseSql = "DELETE FROM idempotency_keys WHERE scope = $1 AND task_id = $2";
 
@@ -44,7 +47,7 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
             claim.Parameters.Add(new() { Value = (now - abandonedAfter).ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
             if (await claim.ExecuteScalarAsync(cancellationToken) is Guid)
             {
-                return new IdempotencyClaim(true, taskId, requestHash);
+                return new IdempotencyClaim(true, taskId, requestHash, Accepted: false);
             }
         }
         await using var read = new NpgsqlCommand(ReadSql, connection) { Parameters = { new() { Value = scope, NpgsqlDbType = NpgsqlDbType.Text } } };
@@ -54,7 +57,26 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
             // Released between the two statements: the caller may simply try again.
             throw new InvalidOperationException("The idempotency key was released while being claimed.");
         }
-        return new IdempotencyClaim(false, reader.GetGuid(0), reader.GetString(1));
+        return new IdempotencyClaim(false, reader.GetGuid(0), reader.GetString(1), !reader.IsDBNull(2));
+    }
+
+    /// <summary>The request that claimed the key was accepted: from now on a repeat is answered with its task.</summary>
+    public async Task AcceptAsync(string scope, Guid taskId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(AcceptSql);
+        command.Parameters.Add(new() { Value = scope, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = taskId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new() { Value = now.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Whether the request that holds the key for <paramref name="taskId"/> has been accepted; null when the key no longer names it.</summary>
+    public async Task<bool?> IsAcceptedAsync(string scope, Guid taskId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(ReadSql);
+        command.Parameters.Add(new() { Value = scope, NpgsqlDbType = NpgsqlDbType.Text });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) && reader.GetGuid(0) == taskId ? !reader.IsDBNull(2) : null;
     }
 
     /// <summary>Frees a key whose request was not accepted, so that the caller's retry with it goes through.</summary>

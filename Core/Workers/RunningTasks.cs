@@ -9,6 +9,9 @@ public sealed class RunningTasks
 
     public int Count => _running.Count;
 
+    /// <summary>The ids of the tasks running now.</summary>
+    public Guid[] Ids => [.. _running.Keys];
+
     /// <summary>False when this process already runs the task (a second delivery of its message).</summary>
     public bool TryRegister(Guid id, out CancellationTokenSource source)
     {

@@ -29,6 +29,10 @@ internal sealed partial class WorkerLiveness(
 
     private const string RemoveSql = "DELETE FROM workers WHERE id = $1";
 
+    // A cancellation is one core NATS message, which a reconnect can lose: what the store says is asked
+    // of this worker's tasks is read back with every renewal, so a cancel reaches its task regardless.
+    private const string CancelRequestedSql = "SELECT id FROM tasks WHERE id = ANY($1) AND status = 'running' AND cancel_requested_at IS NOT NULL";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.LivenessInterval, time);
@@ -44,6 +48,7 @@ internal sealed partial class WorkerLiveness(
                 command.Parameters.Add(new() { Value = options.Value.Concurrency });
                 command.Parameters.Add(new() { Value = running.Count });
                 await command.ExecuteNonQueryAsync(stoppingToken);
+                await CancelRequestedAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
             {
@@ -51,6 +56,26 @@ internal sealed partial class WorkerLiveness(
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task CancelRequestedAsync(CancellationToken cancellationToken)
+    {
+        var ids = running.Ids;
+        if (ids.Length == 0)
+        {
+            return;
+        }
+        await using var command = dataSource.CreateCommand(CancelRequestedSql);
+        command.Parameters.Add(new() { Value = ids });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = reader.GetGuid(0);
+            if (running.TryCancel(id))
+            {
+                LogCancelFound(logger, id);
+            }
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -71,6 +96,9 @@ internal sealed partial class WorkerLiveness(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} could not renew its liveness: {Reason}")]
     private static partial void LogRenewFailed(ILogger logger, string workerId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cancelling task {TaskId}: its cancellation was asked for and its message did not arrive")]
+    private static partial void LogCancelFound(ILogger logger, Guid taskId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} could not remove its liveness row: {Reason}")]
     private static partial void LogRemoveFailed(ILogger logger, string workerId, string reason);

@@ -116,10 +116,16 @@ internal static class TasksApi
             return TypedResults.Accepted($"/tasks/{taskId}", (await queries.GetAsync(taskId, cancellationToken))!);
         }
         var view = await queries.GetAsync(taskId, cancellationToken);
+        if (view is { Status: "running" })
+        {
+            // Asked for before: asked again, in case the first message was lost (the worker also reads
+            // the request back from the store on its own).
+            await nats.PublishAsync(Subjects.Cancel(taskId), cancellationToken: cancellationToken);
+        }
         return view switch
         {
             null => TaskProblems.TaskNotFound(taskId),
-            { Status: "running" } => TypedResults.Accepted($"/tasks/{taskId}", view), // cancellation already asked for
+            { Status: "running" } => TypedResults.Accepted($"/tasks/{taskId}", view),
             _ => TaskProblems.Conflict(taskId, $"Task {taskId} is already {view.Status}; only queued or running tasks can be cancelled."),
         };
     }

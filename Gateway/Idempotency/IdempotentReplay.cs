@@ -26,6 +26,8 @@ internal sealed class IdempotentReplay(
 
     public Task ReleaseAsync(IdempotencyRequest request, Guid taskId) => store.ReleaseAsync(request.Scope, taskId, CancellationToken.None);
 
+    public Task AcceptAsync(IdempotencyRequest request, Guid taskId) => store.AcceptAsync(request.Scope, taskId, time.GetUtcNow(), CancellationToken.None);
+
     public async Task<IResult> ReplayAsync(HttpContext context, TaskDefinition definition, IdempotencyRequest request, IdempotencyClaim claim)
     {
         var id = claim.TaskId;
@@ -46,6 +48,13 @@ internal sealed class IdempotentReplay(
         }
         if (definition.Mode != TaskMode.Sync)
         {
+            // A 202 promises the task will run: only once the first request's task is in its queue. While
+            // its publish is pending the repeat waits; if it was refused, its key is freed and the next
+            // repeat goes through as new.
+            if (!claim.Accepted && !await WaitForAcceptanceAsync(request, id, options.Value.PublishTimeout + FirstRequestGrace, cancellationToken))
+            {
+                return TaskProblems.Conflict(id, $"The first request with this '{IdempotencyRequest.Header}' was not accepted (yet); retry shortly.");
+            }
             var pollUrl = $"/tasks/{id}";
             return TypedResults.Accepted(pollUrl, new TaskAccepted(id, view.Status, pollUrl));
         }
@@ -55,6 +64,20 @@ internal sealed class IdempotentReplay(
             _ when view.Error?.StartsWith("timed out", StringComparison.Ordinal) == true => TaskProblems.TimedOut(id, view.Error),
             _ => TaskProblems.Failed(id, view.Error ?? view.Status),
         };
+    }
+
+    private async Task<bool> WaitForAcceptanceAsync(IdempotencyRequest request, Guid id, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var accepted = await store.IsAcceptedAsync(request.Scope, id, cancellationToken);
+            if (accepted is not false || time.GetElapsedTime(started) > grace)
+            {
+                return accepted is true;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
+        }
     }
 
     private async Task<TaskView?> WaitForRecordAsync(Guid id, TimeSpan grace, CancellationToken cancellationToken)

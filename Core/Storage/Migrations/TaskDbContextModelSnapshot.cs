@@ -124,6 +124,10 @@ namespace Neutrino.Core.Storage.Migrations
                         .HasColumnType("character varying(320)")
                         .HasColumnName("scope");
 
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("accepted_at");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");

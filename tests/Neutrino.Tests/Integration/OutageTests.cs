@@ -29,9 +29,25 @@ public sealed class OutageTests(OutageTests.OneOfEachFixture fixture, Xunit.Abst
         Assert.Equal("failed", record.Status());
         Assert.StartsWith("could not be queued", record["error"]!.GetValue<string>(), StringComparison.Ordinal);
 
+        // A repeat of an idempotent request whose publish is still pending is never told 202: the first
+        // is refused, so the repeat is a 409 to retry (or, once the key is freed, a request of its own).
+        var key = $"outage-{Guid.NewGuid():N}";
+        var first = PostWithKeyAsync(client, key);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var repeat = await PostWithKeyAsync(client, key);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await first).StatusCode);
+        Assert.NotEqual(HttpStatusCode.Accepted, repeat.StatusCode);
+
         await system.CommandAsync("nats", KnownResourceCommands.StartCommand);
 
         await AssertWorkResumesAsync(client);
+    }
+
+    private static Task<HttpResponseMessage> PostWithKeyAsync(HttpClient client, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/sleep") { Content = new StringContent("""{"args":{"ms":1}}""", System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", key);
+        return client.SendAsync(request);
     }
 
     [Fact]

@@ -113,6 +113,24 @@ public sealed class QueuedTaskTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task A_cancellation_whose_message_was_lost_still_reaches_the_running_task()
+    {
+        var id = await _client.SubmitAsync("sleep", """{"args":{"ms":600000}}""");
+        await _client.WaitForAsync(id, s => s == "running");
+
+        // What DELETE records, without the core NATS message that normally follows it (as if lost in a reconnect).
+        await using (var dataSource = Npgsql.NpgsqlDataSource.Create(fixture.System.TasksConnectionString))
+        await using (var command = dataSource.CreateCommand("UPDATE tasks SET cancel_requested_at = now() WHERE id = $1"))
+        {
+            command.Parameters.Add(new() { Value = id });
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var task = await _client.WaitForTerminalAsync(id);
+        Assert.Equal("cancelled", task.Status());
+    }
+
+    [Fact]
     public async Task Cancelling_a_finished_task_is_a_conflict()
     {
         var id = await _client.SubmitAsync("sleep", """{"args":{"ms":1}}""");

@@ -136,23 +136,25 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_idempotency_key_bound_to_a_task_never_recorded_is_taken_over_once_abandoned()
+    public async Task An_idempotency_key_whose_request_was_never_accepted_is_taken_over_once_abandoned()
     {
         var keys = _host.Services.GetRequiredService<IdempotencyStore>();
         var window = TimeSpan.FromHours(24);
         var abandonedAfter = TimeSpan.FromMinutes(1);
         var scope = $"test:{Guid.NewGuid():N}";
-        var lost = Guid.CreateVersion7(); // its request was refused and the key could not be freed
-        Assert.True((await keys.ClaimAsync(scope, lost, "h", Now - TimeSpan.FromMinutes(2), window, abandonedAfter, default)).Claimed);
-        var recorded = await InsertAsync();
+        // Its request was refused (its task recorded as failed: it could not be queued) and the key could not be freed.
+        var refused = await InsertAsync();
+        Assert.True((await keys.ClaimAsync(scope, refused, "h", Now - TimeSpan.FromMinutes(2), window, abandonedAfter, default)).Claimed);
+        var accepted = await InsertAsync();
         var kept = $"test:{Guid.NewGuid():N}";
-        Assert.True((await keys.ClaimAsync(kept, recorded, "h", Now - TimeSpan.FromMinutes(2), window, abandonedAfter, default)).Claimed);
+        Assert.True((await keys.ClaimAsync(kept, accepted, "h", Now - TimeSpan.FromMinutes(2), window, abandonedAfter, default)).Claimed);
+        await keys.AcceptAsync(kept, accepted, Now, default);
 
         var retry = await keys.ClaimAsync(scope, Guid.CreateVersion7(), "h", Now, window, abandonedAfter, default);
         var repeat = await keys.ClaimAsync(kept, Guid.CreateVersion7(), "h", Now, window, abandonedAfter, default);
 
         Assert.True(retry.Claimed);
-        Assert.Equal((false, recorded), (repeat.Claimed, repeat.TaskId));
+        Assert.Equal((false, accepted, true), (repeat.Claimed, repeat.TaskId, repeat.Accepted));
     }
 
     [Fact]
@@ -165,7 +167,8 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
 
         var repeat = await keys.ClaimAsync(scope, Guid.CreateVersion7(), "h", Now, TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), default);
 
-        Assert.Equal((false, first), (repeat.Claimed, repeat.TaskId));
+        Assert.Equal((false, first, false), (repeat.Claimed, repeat.TaskId, repeat.Accepted));
+        Assert.False(await keys.IsAcceptedAsync(scope, first, default));
     }
 
     [Fact]
