@@ -15,7 +15,8 @@ public sealed record CatalogEntry(string Name, string Mode, string Pool, long Ti
     /// <summary>Back to a definition; null when the entry is not one this version understands.</summary>
     public TaskDefinition? ToDefinition()
     {
-        if (!WireNames.TryParse(Mode, out Tasks.TaskMode mode) || !TaskDefinition.IsValidName(Name) || TimeoutMs <= 0 || MaxAttempts < 1)
+        if (!WireNames.TryParse(Mode, out Tasks.TaskMode mode) || !TaskDefinition.IsValidName(Name)
+            || TimeoutMs <= 0 || TimeoutMs > TaskDefinition.MaxTimeout.TotalMilliseconds || MaxAttempts < 1 || MaxAttempts > TaskDefinition.MaxAttemptsLimit)
         {
             return null;
         }

@@ -20,9 +20,14 @@ public sealed class TaskQueries(IDbContextFactory<TaskDbContext> contexts)
         return await db.TaskEvents.AsNoTracking().Where(e => e.TaskId == id).OrderBy(e => e.Id).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Newest first; the next cursor is the id of the last item when more may follow.</summary>
+    /// <summary>
+    /// Newest first; the next cursor is the id of the last item when more may follow. A page ends early
+    /// once its tasks' args, results and errors pass <see cref="TaskFilter.MaxBytes"/> (it always has at
+    /// least one task), and rows are read in small rounds, so a page of large tasks is never held whole.
+    /// </summary>
     public async Task<TaskPage> ListAsync(TaskFilter filter, CancellationToken cancellationToken)
     {
+        const int Round = 50;
         var limit = Math.Clamp(filter.Limit, 1, TaskFilter.MaxLimit);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var query = db.Tasks.AsNoTracking();
@@ -38,15 +43,37 @@ public sealed class TaskQueries(IDbContextFactory<TaskDbContext> contexts)
         {
             query = query.Where(t => t.Pool == filter.Pool);
         }
-        if (filter.Before is { } before)
+        var items = new List<TaskView>();
+        long bytes = 0;
+        var before = filter.Before;
+        while (true)
         {
-            query = query.Where(t => t.Id < before);
+            var round = before is { } cursor ? query.Where(t => t.Id < cursor) : query;
+            var take = Math.Min(limit - items.Count, Round);
+            var records = await round.OrderByDescending(t => t.Id).Take(take + 1).ToListAsync(cancellationToken);
+            foreach (var record in records.Take(take))
+            {
+                bytes += Size(record);
+                if (items.Count > 0 && bytes > filter.MaxBytes)
+                {
+                    return new TaskPage(items, items[^1].Id.ToString());
+                }
+                items.Add(ToView(record));
+            }
+            if (records.Count <= take)
+            {
+                return new TaskPage(items, null);
+            }
+            if (items.Count == limit)
+            {
+                return new TaskPage(items, items[^1].Id.ToString());
+            }
+            before = items[^1].Id;
         }
-        var records = await query.OrderByDescending(t => t.Id).Take(limit + 1).ToListAsync(cancellationToken);
-        var more = records.Count > limit;
-        var items = records.Take(limit).Select(ToView).ToList();
-        return new TaskPage(items, more ? items[^1].Id.ToString() : null);
     }
+
+    // What a task adds to a page, near enough: its JSON and text, and the fixed fields around them.
+    private static long Size(TaskRecord t) => 512L + (t.Args?.Length ?? 0) + (t.Result?.Length ?? 0) + (t.Error?.Length ?? 0) + (t.ProgressMessage?.Length ?? 0);
 
     public static TaskView ToView(TaskRecord t) => new(
         t.Id,

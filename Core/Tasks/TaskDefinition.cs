@@ -16,13 +16,13 @@ public sealed partial record TaskDefinition
                 $"Task name '{name}' is invalid: use 1-64 characters of a-z, 0-9, '_' or '-', starting with a letter or digit.",
                 nameof(name));
         }
-        if (timeout <= TimeSpan.Zero)
+        if (timeout <= TimeSpan.Zero || timeout > MaxTimeout)
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "A task's timeout must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, $"A task's timeout must be positive and at most {MaxTimeout.TotalDays:0} days.");
         }
-        if (maxAttempts < 1)
+        if (maxAttempts is < 1 or > MaxAttemptsLimit)
         {
-            throw new ArgumentOutOfRangeException(nameof(maxAttempts), maxAttempts, "A task needs at least one attempt.");
+            throw new ArgumentOutOfRangeException(nameof(maxAttempts), maxAttempts, $"A task has 1 to {MaxAttemptsLimit} attempts.");
         }
         if (mode == TaskMode.Sync && maxAttempts != 1)
         {
@@ -34,6 +34,11 @@ public sealed partial record TaskDefinition
         MaxAttempts = maxAttempts;
         Retry = retry ?? RetryPolicy.Default;
     }
+
+    /// <summary>The longest a task may run: a week (JetStream's redelivery and the drain work in these terms).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(7);
+
+    public const int MaxAttemptsLimit = 1000;
 
     public string Name { get; }
 

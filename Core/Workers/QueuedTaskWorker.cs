@@ -231,7 +231,7 @@ internal sealed partial class QueuedTaskWorker(
                 await using var scope = scopes.CreateAsyncScope();
                 var context = new TaskContext(id, name, attempt, identity.Id, decision.Caller, (fraction, message, ct) => ReportProgressAsync(id, fraction, message, ct));
                 outcome = await TaskExecutor.RunAsync(
-                    registration.CreateHandler(scope.ServiceProvider), msg.Data ?? [], context, registration.Definition.Timeout, time, linked.Token);
+                    registration.CreateHandler(scope.ServiceProvider), msg.Data ?? [], context, registration.Definition.Timeout, time, linked.Token, _options.MaxResultBytes);
                 await stopBeats.CancelAsync();
                 await beats;
                 activity?.SetTag("neutrino.outcome", outcome.Kind.ToString());

@@ -9,7 +9,8 @@ public static class TaskExecutor
         TaskContext context,
         TimeSpan timeout,
         TimeProvider time,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        long maxResultBytes = long.MaxValue)
     {
         using var deadline = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -17,6 +18,12 @@ public static class TaskExecutor
         {
             // WaitAsync: a handler that ignores its token still loses the slot at the deadline.
             var result = await handler.InvokeAsync(args, context, linked.Token).WaitAsync(linked.Token);
+            if (result.Length > maxResultBytes)
+            {
+                // Running it again makes the same result: a failure of the task, not of the attempt.
+                return new TaskOutcome(OutcomeKind.Failed,
+                    Error: $"the result is {result.Length} bytes, over the limit of {maxResultBytes} bytes (MaxResultBytes)");
+            }
             return new TaskOutcome(OutcomeKind.Completed, Result: result);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -11,6 +11,10 @@ public sealed class WorkerOptions : IValidatableObject
     [Range(1, 10_000)]
     public int Concurrency { get; set; } = 32;
 
+    /// <summary>Largest result a task may record, in bytes of JSON; a larger one fails the task, saying so.</summary>
+    [Range(1024, 1L << 30)]
+    public long MaxResultBytes { get; set; } = 4 << 20;
+
     /// <summary>
     /// How long a delivered message may go without a sign of life before JetStream delivers it again
     /// (the pool's consumers are created with it: give every worker of a pool the same value).

@@ -58,7 +58,7 @@ internal static class SyncTaskApi
         var started = Stopwatch.GetTimestamp();
         var context = new TaskContext(id, task, 1, identity.Id, caller, static (_, _, _) => Task.CompletedTask);
         var outcome = await TaskExecutor.RunAsync(
-            registration.CreateHandler(services), submission.Args, context, registration.Definition.Timeout, time, cancellationToken);
+            registration.CreateHandler(services), submission.Args, context, registration.Definition.Timeout, time, cancellationToken, options.Value.MaxResultBytes);
         var elapsed = Stopwatch.GetElapsedTime(started);
         var durationMs = (long)elapsed.TotalMilliseconds;
         TaskMetrics.RecordRan(task, Pools.Fast, outcome.Kind, elapsed);

@@ -17,4 +17,8 @@ internal sealed class FastPoolOptions
 
     [Range(1, 1L << 30)]
     public long MaxBodyBytes { get; set; } = 1 << 20;
+
+    /// <summary>Largest result a sync task may answer with, in bytes of JSON; a larger one fails the task, saying so.</summary>
+    [Range(1024, 1L << 30)]
+    public long MaxResultBytes { get; set; } = 4 << 20;
 }

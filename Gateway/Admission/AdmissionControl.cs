@@ -13,6 +13,7 @@ internal sealed class AdmissionControl : IDisposable
 {
     private readonly GatewayOptions _options;
     private readonly PartitionedRateLimiter<string>? _perKey;
+    private readonly PartitionedRateLimiter<string> _longPollsPerKey;
     private int _inFlight;
 
     public AdmissionControl(IOptions<GatewayOptions> options)
@@ -29,7 +30,19 @@ internal sealed class AdmissionControl : IDisposable
                 AutoReplenishment = true,
             }));
         }
+        _longPollsPerKey = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetConcurrencyLimiter(key, _ => new ConcurrencyLimiterOptions
+        {
+            PermitLimit = _options.MaxLongPollsPerKey,
+            QueueLimit = 0,
+        }));
     }
+
+    /// <summary>
+    /// A slot for one long poll (<c>?wait=</c>) of this key, held until the poll answers; none when the
+    /// key already holds <see cref="GatewayOptions.MaxLongPollsPerKey"/>, so one key cannot hold every
+    /// request slot of the gateway by waiting.
+    /// </summary>
+    public RateLimitLease AcquireLongPoll(string callerId) => _longPollsPerKey.AttemptAcquire(callerId);
 
     public async Task InvokeAsync(HttpContext context, string callerId, RequestDelegate next)
     {
@@ -61,5 +74,9 @@ internal sealed class AdmissionControl : IDisposable
         }
     }
 
-    public void Dispose() => _perKey?.Dispose();
+    public void Dispose()
+    {
+        _perKey?.Dispose();
+        _longPollsPerKey.Dispose();
+    }
 }

@@ -6,6 +6,8 @@ using Neutrino.Core.Json;
 using Neutrino.Core.Messaging;
 using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
+using Neutrino.Gateway.Admission;
+using Neutrino.Gateway.Auth;
 using Neutrino.Gateway.Catalog;
 using Neutrino.Gateway.Extensions;
 using Neutrino.Gateway.Submission;
@@ -37,6 +39,7 @@ internal static class TasksApi
         string? pool,
         int? limit,
         string? cursor,
+        IOptions<GatewayOptions> options,
         CancellationToken cancellationToken)
     {
         if (status is not null && !WireNames.TryParse(status, out TaskState _))
@@ -56,13 +59,15 @@ internal static class TasksApi
             }
             before = parsed;
         }
-        var page = await queries.ListAsync(new TaskFilter(status, name, pool, before, limit ?? 50), cancellationToken);
+        var page = await queries.ListAsync(new TaskFilter(status, name, pool, before, limit ?? 50, options.Value.MaxPageBytes), cancellationToken);
         return TypedResults.Ok(page);
     }
 
     private static async Task<Results<Ok<TaskView>, ProblemHttpResult>> GetTaskAsync(
         string id,
         int? wait,
+        HttpContext context,
+        AdmissionControl admission,
         TaskQueries queries,
         INatsConnection nats,
         IOptions<GatewayOptions> options,
@@ -78,9 +83,22 @@ internal static class TasksApi
         {
             return TaskProblems.BadRequest($"'wait' must be between 0 and {maxWait} seconds.");
         }
-        var view = wait is > 0
-            ? await LongPoll.WaitForTerminalAsync(taskId, TimeSpan.FromSeconds(wait.Value), queries, nats, time, cancellationToken)
-            : await queries.GetAsync(taskId, cancellationToken);
+        TaskView? view;
+        if (wait is > 0)
+        {
+            using var slot = admission.AcquireLongPoll(context.Caller());
+            if (!slot.IsAcquired)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                return TaskProblems.Problem(StatusCodes.Status429TooManyRequests, "Too many long polls",
+                    $"This API key already has {options.Value.MaxLongPollsPerKey} long polls waiting; poll without 'wait' or retry shortly.");
+            }
+            view = await LongPoll.WaitForTerminalAsync(taskId, TimeSpan.FromSeconds(wait.Value), queries, nats, time, cancellationToken);
+        }
+        else
+        {
+            view = await queries.GetAsync(taskId, cancellationToken);
+        }
         return view is null ? TaskProblems.TaskNotFound(taskId) : TypedResults.Ok(view);
     }
 

@@ -4,6 +4,7 @@ using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
 using Neutrino.Core.Json;
 using Neutrino.Core.Messaging;
+using Neutrino.Core.Tasks;
 
 namespace Neutrino.Gateway.Catalog;
 
@@ -55,7 +56,16 @@ internal sealed partial class CatalogWatcher(INatsJSContext js, INatsKVContext k
             catalog.Remove(entry.Key);
             return;
         }
-        var definition = JsonSerializer.Deserialize(entry.Value, NeutrinoJsonContext.Default.CatalogEntry)?.ToDefinition();
+        TaskDefinition? definition;
+        try
+        {
+            definition = JsonSerializer.Deserialize(entry.Value, NeutrinoJsonContext.Default.CatalogEntry)?.ToDefinition();
+        }
+        catch (JsonException)
+        {
+            // One bad entry (another version's, or written by hand) is skipped; the watch goes on.
+            definition = null;
+        }
         if (definition is null || definition.Name != entry.Key)
         {
             LogIgnored(logger, entry.Key);

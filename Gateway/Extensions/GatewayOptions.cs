@@ -55,6 +55,14 @@ internal sealed class GatewayOptions
     [Range(0, 1_000_000)]
     public int RequestsPerSecondPerKey { get; set; } = 2000;
 
+    /// <summary>Long polls (<c>GET /tasks/{id}?wait=</c>) one key may have waiting at once; beyond it the answer is 429.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxLongPollsPerKey { get; set; } = 256;
+
+    /// <summary>Largest answer of <c>GET /tasks</c>, in bytes of task JSON: a page ends early (with its cursor) rather than grow past it.</summary>
+    [Range(1024, 1L << 30)]
+    public long MaxPageBytes { get; set; } = 1 << 20;
+
     /// <summary>Requests a key may make in a burst above its rate.</summary>
     [Range(1, 10_000_000)]
     public int BurstPerKey { get; set; } = 4000;

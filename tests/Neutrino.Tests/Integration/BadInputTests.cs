@@ -66,4 +66,46 @@ public sealed class BadInputTests(SystemFixture fixture)
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.Contains("1048576 bytes", json!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_listing_is_bounded_by_bytes_and_ends_early_with_its_cursor()
+    {
+        // Four tasks with 400 KB of args each (sleep refuses the extra property, so they fail at once).
+        var big = new string('x', 400_000);
+        for (var i = 0; i < 4; i++)
+        {
+            await _client.SubmitAsync("sleep", "{\"args\":{\"ms\":1,\"pad\":\"" + big + "\"}}");
+        }
+
+        var response = await _client.GetAsync("/tasks?name=sleep&limit=500");
+        var page = await TaskClient.ReadJsonAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.InRange(response.Content.Headers.ContentLength ?? (await response.Content.ReadAsByteArrayAsync()).Length, 1, (1 << 20) + 400_000 + 4096);
+        Assert.InRange(page!["items"]!.AsArray().Count, 1, 3);
+        Assert.NotNull(page["next_cursor"]);
+    }
+
+    [Fact]
+    public async Task One_key_cannot_hold_more_long_polls_than_its_share()
+    {
+        var id = await _client.SubmitAsync("sleep", """{"args":{"ms":600000}}""");
+        try
+        {
+            using var client = fixture.System.CreateClient();
+            client.Timeout = TimeSpan.FromMinutes(2);
+            var polls = Enumerable.Range(0, 256).Select(_ => client.GetAsync($"/tasks/{id}?wait=10")).ToList();
+            await Task.Delay(TimeSpan.FromSeconds(3)); // the 256 are waiting by now (they wait 10 s)
+            var extra = await client.GetAsync($"/tasks/{id}?wait=4");
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, extra.StatusCode);
+            Assert.NotNull(extra.Headers.RetryAfter);
+            Assert.All(await Task.WhenAll(polls), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/tasks/{id}?wait=1")).StatusCode);
+        }
+        finally
+        {
+            await _client.DeleteAsync($"/tasks/{id}");
+        }
+    }
 }

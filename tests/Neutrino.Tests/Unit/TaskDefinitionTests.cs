@@ -74,4 +74,17 @@ public sealed class TaskDefinitionTests
             [TaskState.Completed, TaskState.Failed, TaskState.Cancelled],
             Enum.GetValues<TaskState>().Where(s => s.IsTerminal()));
     }
+
+    [Theory]
+    [InlineData(long.MaxValue, 3)]
+    [InlineData(9_000_000_000_000L, 3)]
+    [InlineData(0L, 3)]
+    [InlineData(1000L, int.MaxValue)]
+    [InlineData(1000L, 0)]
+    public void A_catalog_entry_with_absurd_limits_is_not_a_definition(long timeoutMs, int maxAttempts) =>
+        Assert.Null(new CatalogEntry("absurd", "async", "async", timeoutMs, maxAttempts).ToDefinition());
+
+    [Fact]
+    public void A_catalog_entry_within_the_limits_is_a_definition() =>
+        Assert.Equal(TaskDefinition.MaxTimeout, new CatalogEntry("long", "async", "async", (long)TaskDefinition.MaxTimeout.TotalMilliseconds, 1000).ToDefinition()!.Timeout);
 }

@@ -18,6 +18,15 @@ public sealed class TaskExecutorTests
     }
 
     [Fact]
+    public async Task A_result_over_the_limit_fails_the_task_naming_the_limit()
+    {
+        var handler = new Handler((_, _) => Task.FromResult(new byte[2048]));
+        var outcome = await TaskExecutor.RunAsync(handler, "null"u8.ToArray(), Context, TimeSpan.FromMinutes(1), _time, default, maxResultBytes: 1024);
+        Assert.Equal((OutcomeKind.Failed, false), (outcome.Kind, outcome.Retryable));
+        Assert.Equal("the result is 2048 bytes, over the limit of 1024 bytes (MaxResultBytes)", outcome.Error);
+    }
+
+    [Fact]
     public async Task An_exception_fails_the_attempt_and_may_be_retried()
     {
         var outcome = await Run(new Handler((_, _) => throw new InvalidOperationException("boom")));
