@@ -181,13 +181,14 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
         var ids = new int[input.Count][];
         for (var i = 0; i < ids.Length; i++)
         {
+            var whole = true;
             if (input.Texts is { } texts)
             {
                 if (string.IsNullOrEmpty(texts[i]))
                 {
                     throw Invalid($"'{input.Name}[{i}]' is an empty string; every input must have text.", input.Name);
                 }
-                ids[i] = model.Tokenize(texts[i]);
+                ids[i] = TokenizeBounded(model, texts[i], out whole);
             }
             else
             {
@@ -213,13 +214,41 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
                 if (!_options.TruncateLongInputs)
                 {
                     throw new EmbeddingException(EmbeddingErrorKind.InvalidRequest,
-                        $"'{input.Name}[{i}]' has {ids[i].Length} tokens; model '{model.Manifest.Name}' reads at most {model.Manifest.MaxTokens}.", input.Name, "context_length_exceeded");
+                        $"'{input.Name}[{i}]' has {(whole ? "" : "more than ")}{ids[i].Length} tokens; model '{model.Manifest.Name}' reads at most {model.Manifest.MaxTokens}.", input.Name, "context_length_exceeded");
                 }
                 ids[i] = model.Truncate(ids[i]);
             }
         }
         return ids;
     }
+
+    /// <summary>
+    /// The tokens of a text, but never more of the text tokenized than its first tokens need: a prefix
+    /// ending at white space (so its tokens are the text's first ones) is read, doubled while it holds no
+    /// more than the model reads. A 16 MiB input costs what its first few thousand characters cost.
+    /// <paramref name="whole"/> is false when only a prefix was read, already over the model's limit.
+    /// </summary>
+    internal static int[] TokenizeBounded(EmbeddingModel model, string text, out bool whole)
+    {
+        var max = model.Manifest.MaxTokens;
+        for (var length = Math.Max(max, 1) * 8; ; length *= 2)
+        {
+            if (length >= text.Length)
+            {
+                whole = true;
+                return model.Tokenize(text);
+            }
+            var cut = text.AsSpan(0, length).LastIndexOfAny(WhiteSpace);
+            var ids = model.Tokenize(text[..(cut > 0 ? cut : length)]);
+            if (ids.Length > max)
+            {
+                whole = false;
+                return ids;
+            }
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> WhiteSpace = System.Buffers.SearchValues.Create(" \t\n\r\f\v\u00a0\u2028\u2029\u3000");
 
     private string ModelOrDefault(string? model) => string.IsNullOrEmpty(model) ? _options.DefaultModel : model;
 

@@ -89,6 +89,10 @@ public sealed class EmbeddingOptions
     [Range(1, 100_000)]
     public int MaxInputsPerRequest { get; set; } = 2048;
 
+    /// <summary>Most chunks one <c>embed_documents</c> task may store, all its documents together.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxChunksPerTask { get; set; } = 10_000;
+
     /// <summary>An input over the model's token limit is cut to it (true) or refused (false).</summary>
     public bool TruncateLongInputs { get; set; } = true;
 }

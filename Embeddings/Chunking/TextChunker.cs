@@ -121,9 +121,18 @@ public static class TextChunker
         return units;
     }
 
+    // No token of any model here covers more characters than this: a piece is sought within size × this of
+    // its start, so each piece costs tokenizing a bounded window, and cutting a long word is linear in it.
+    private const int MaxCharsPerToken = 32;
+
     /// <summary>The end of the longest piece from <paramref name="start"/> that fits in <paramref name="size"/> tokens: at least one character, never half a surrogate pair.</summary>
     private static int LongestFit(string text, int start, int limit, int size, Func<string, int> countTokens, out int tokens)
     {
+        limit = (int)Math.Min(limit, start + ((long)size * MaxCharsPerToken));
+        if (limit < text.Length && limit > start + 1 && char.IsLowSurrogate(text[limit]))
+        {
+            limit--;
+        }
         var cuts = new List<int>();
         for (var p = start + 1; p <= limit; p++)
         {

@@ -43,12 +43,21 @@ internal sealed class EmbedDocumentsTask(EmbeddingEngine engine, CollectionStore
         }
         var model = existing ?? asked ?? engine.Options.DefaultModel;
 
+        // Every document is cut before any is embedded: a task that would store too much is refused whole.
+        var chunked = documents.Select(document => EngineRefusals.AsArgumentErrors(() => engine.Chunk(document.Text!, model, args.ChunkSize, args.ChunkOverlap))).ToList();
+        var total = chunked.Sum(c => c.Count);
+        if (total > engine.Options.MaxChunksPerTask)
+        {
+            throw new TaskArgumentException(
+                $"'documents' make {total} chunks; one task stores at most {engine.Options.MaxChunksPerTask} (MaxChunksPerTask): split them over several tasks or use a larger 'chunk_size'.");
+        }
+
         var stored = new List<EmbeddedDocument>(documents.Count);
         var promptTokens = 0;
         for (var d = 0; d < documents.Count; d++)
         {
             var document = documents[d];
-            var chunks = EngineRefusals.AsArgumentErrors(() => engine.Chunk(document.Text!, model, args.ChunkSize, args.ChunkOverlap));
+            var chunks = chunked[d];
             var texts = chunks.Select(c => c.TextOf(document.Text!)).ToList();
             var vectors = new List<float[]>(texts.Count);
             foreach (var slice in texts.Chunk(engine.Options.MaxInputsPerRequest))

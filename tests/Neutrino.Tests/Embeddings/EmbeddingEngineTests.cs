@@ -144,6 +144,25 @@ public sealed class EmbeddingEngineTests(DefaultModelFixture model)
     }
 
     [Fact]
+    public async Task A_huge_input_is_read_only_as_far_as_the_model_reads_and_embeds_as_its_beginning_does()
+    {
+        // 16 MiB of text: only a prefix is tokenized, and the vector is that of its first 128 tokens.
+        var words = string.Join(' ', Enumerable.Range(0, 300).Select(i => Sentences[i % Sentences.Length]));
+        var huge = words + " " + new string('x', 16 << 20);
+        await using var engine = CreateEngine();
+
+        var cut = await engine.EmbedAsync(EmbeddingInput.FromTexts([huge]), null, null, CancellationToken.None);
+        var beginning = await engine.EmbedAsync(EmbeddingInput.FromTexts([words]), null, null, CancellationToken.None);
+
+        Assert.Equal((128, 128), (cut.PromptTokens, beginning.PromptTokens));
+        Assert.Equal(beginning.Vectors[0], cut.Vectors[0]);
+
+        await using var refusing = CreateEngine(o => o.TruncateLongInputs = false);
+        var error = await Assert.ThrowsAsync<EmbeddingException>(() => refusing.EmbedAsync(EmbeddingInput.FromTexts([huge]), null, null, CancellationToken.None));
+        Assert.StartsWith("'input[0]' has more than ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Fewer_dimensions_are_the_leading_components_normalised_again()
     {
         await using var engine = CreateEngine();

@@ -72,6 +72,23 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
+    public void Cutting_a_long_unbroken_word_tokenizes_text_in_proportion_to_its_length()
+    {
+        var word = new string('a', 200_000);
+        long tokenized = 0;
+
+        var chunks = TextChunker.Split($"start {word} end", size: 4, overlap: 1, text =>
+        {
+            tokenized += text.Length;
+            return Count(text);
+        });
+
+        Assert.All(chunks, c => Assert.InRange(c.Tokens, 1, 4));
+        // Each piece is sought in a window of the chunk's size: work linear in the word, not quadratic.
+        Assert.InRange(tokenized, word.Length, 100L * word.Length);
+    }
+
+    [Fact]
     public void Text_of_only_white_space_has_no_chunks() =>
         Assert.Empty(TextChunker.Split(" \n\t ", size: 8, overlap: 2, Count));
 
