@@ -9,6 +9,8 @@ builder.ConfigureAspireDashboard();
 builder.AddNeutrinoLifecycle();
 
 var apiKey = builder.AddSecret("api-key", file: "api-key", configurationKey: "Neutrino:Auth:BootstrapKey", prefix: "nk_");
+// The gateway's proof to the pools: they answer no one else.
+var internalSecret = builder.AddSecret("internal-secret", file: "internal-secret");
 var tasksDb = builder.AddPostgresDatabase(server: "postgres", database: "neutrino");
 var nats = builder.AddNatsJetStream("nats");
 
@@ -24,6 +26,7 @@ var models = builder.AddService<Projects.ModelProvisioner>("models")
 
 var fastPool = builder.AddService<Projects.FastPool>("fastpool")
     .WithHttpEndpoint().WithReadinessProbe()
+    .WithEnvironment("Neutrino__Internal__Secret", internalSecret)
     .WithReplicas(builder.Configuration.GetValue("Neutrino:FastPoolReplicas", 2))
     .WithReference(tasksDb).WaitForCompletion(migrations)
     .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable);
@@ -36,6 +39,7 @@ builder.AddService<Projects.AsyncPool>("asyncpool")
 
 var gpuPool = builder.AddService<Projects.GpuPool>("gpupool")
     .WithDirectHttpEndpoint().WithReadinessProbe()
+    .WithEnvironment("Neutrino__Internal__Secret", internalSecret)
     .WithReference(tasksDb).WaitForCompletion(migrations)
     .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable)
     .WithModelsDirectory().WaitForCompletion(models);
@@ -43,6 +47,7 @@ var gpuPool = builder.AddService<Projects.GpuPool>("gpupool")
 builder.AddService<Projects.Gateway>("gateway")
     .WithPublicHttpEndpoint("Neutrino:GatewayPort", defaultPort: 8080).WithReadinessProbe()
     .WithEnvironment("Neutrino__Auth__BootstrapKey", apiKey)
+    .WithEnvironment("Neutrino__Internal__Secret", internalSecret)
     .WithReference(tasksDb).WaitForCompletion(migrations)
     .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable)
     // The pools are found through service discovery and the task catalog as they come and go: the

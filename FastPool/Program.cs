@@ -1,3 +1,4 @@
+using Neutrino.Core.Http;
 using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
 using Neutrino.Core.Workers;
@@ -17,6 +18,7 @@ builder.AddNeutrinoPool(Pools.Fast)
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.UseGatewayProof("/api", "/v1");
 app.UseRateLimiter();
 app.MapSyncTaskApi();
 

@@ -1,3 +1,4 @@
+using Neutrino.Core.Http;
 using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
 using Neutrino.Core.Workers;
@@ -19,6 +20,7 @@ builder.AddNeutrinoPool(Pools.Gpu)
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.UseGatewayProof("/api", "/v1");
 app.MapEmbeddingsApi();
 app.MapCollectionsApi();
 

@@ -22,6 +22,7 @@ internal sealed class StartupSummary(
 {
     /// <summary>The parameter Program.cs names the API key.</summary>
     public const string ApiKeyParameter = "api-key";
+    public const string InternalSecretParameter = "internal-secret";
 
     public string EndpointsFile => Path.Combine(host.DataDirectory, "run", "endpoints.json");
 
@@ -58,11 +59,15 @@ internal sealed class StartupSummary(
 
         var endpoints = new JsonObject();
         var lines = new List<string> { "", "Neutrino is up." };
-        foreach (var parameter in model.Resources.OfType<ParameterResource>().Where(p => p.Name == ApiKeyParameter))
+        foreach (var parameter in model.Resources.OfType<ParameterResource>().Where(p => p.Name is ApiKeyParameter or InternalSecretParameter))
         {
-            var key = await parameter.GetValueAsync(stoppingToken);
-            endpoints[parameter.Name] = new JsonObject { ["value"] = key };
-            lines.Add($"  {"API key",-17} {key}");
+            var value = await parameter.GetValueAsync(stoppingToken);
+            // Both in the owner-only endpoints file (the bench calls the pools directly with the secret).
+            endpoints[parameter.Name] = new JsonObject { ["value"] = value };
+            if (parameter.Name == ApiKeyParameter)
+            {
+                lines.Add($"  {"API key",-17} {value}");
+            }
         }
         foreach (var resource in model.Resources)
         {

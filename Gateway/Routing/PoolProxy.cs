@@ -35,11 +35,14 @@ internal static class PoolProxy
     {
         var admission = app.Services.GetRequiredService<TaskAdmission>();
         var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>();
+        var proof = GatewayProof.Secret(app.Configuration);
         app.MapReverseProxy(pipeline =>
         {
             pipeline.Use((context, next) =>
             {
-                // The pools scope what they keep by caller: only the gateway says who that is.
+                // The pools answer only the gateway, and scope what they keep by caller: only the
+                // gateway, with its proof, says who that is (whatever a client sent is overwritten).
+                context.Request.Headers[GatewayProof.Header] = proof;
                 context.Request.Headers[TaskHeaders.Caller] = context.Caller();
                 return context.GetReverseProxyFeature().Route.Config.RouteId == TasksRoute
                     ? admission.InvokeAsync(context, next)

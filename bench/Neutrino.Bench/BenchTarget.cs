@@ -17,6 +17,7 @@ internal sealed class BenchTarget : IAsyncDisposable
         _appHost = appHost;
         Startup = startup;
         ApiKey = endpoints["api-key"]!["value"]!.GetValue<string>();
+        InternalSecret = endpoints["internal-secret"]?["value"]?.GetValue<string>() ?? "";
         Gateway = Url(endpoints, "gateway");
         FastPool = Url(endpoints, "fastpool");
         GpuPool = Url(endpoints, "gpupool");
@@ -50,11 +51,15 @@ internal sealed class BenchTarget : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The gateway's proof to the pools, for the rows that call a pool directly.</summary>
+    public string InternalSecret { get; }
+
     public HttpClient CreateClient(Uri baseAddress)
     {
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        client.DefaultRequestHeaders.Add("Neutrino-Gateway-Proof", InternalSecret); // GatewayProof.Header
         return client;
     }
 

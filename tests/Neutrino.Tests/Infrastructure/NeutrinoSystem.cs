@@ -46,6 +46,9 @@ public sealed class NeutrinoSystem : IAsyncDisposable
 
     public string NatsUrl { get; private set; } = "";
 
+    /// <summary>The gateway's proof to the pools (the <c>internal-secret</c> parameter).</summary>
+    public string InternalSecret { get; private set; } = "";
+
     /// <summary>The Aspire dashboard's login URL with this run's token, for systems started with the dashboard.</summary>
     public Uri? AspireDashboardLoginUrl { get; private set; }
 
@@ -313,6 +316,7 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         Dashboard = _app.GetEndpoint("dashboard", "http");
         TasksConnectionString = await _app.GetConnectionStringAsync("neutrino", cancellationToken) ?? "";
         NatsUrl = await _app.GetConnectionStringAsync("nats", cancellationToken) ?? "";
+        InternalSecret = await Model.Resources.OfType<ParameterResource>().Single(p => p.Name == "internal-secret").GetValueAsync(cancellationToken) ?? "";
         if (AspireDashboardExtensions.LoginUrl(Model, _app.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()) is { } login)
         {
             AspireDashboardLoginUrl = new Uri(login);
