@@ -18,6 +18,7 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseApiKeys();
 app.MapTasksApi();
+app.MapAdminApi();
 app.MapPoolProxy();
 
 app.Run();

@@ -22,4 +22,5 @@ public sealed record TaskView(
     DateTimeOffset? CompletedAt,
     long? DurationMs,
     string? WorkerId,
-    string? TraceId);
+    string? TraceId,
+    string? Tenant);

@@ -7,10 +7,11 @@ public static class TaskHeaders
     public const string TaskName = "Neutrino-Task";
 
     /// <summary>
-    /// On requests the gateway forwards to a pool: the authenticated caller's id. The gateway sets
-    /// it and overwrites any value a client sent, so the pools can trust it.
+    /// On requests the gateway forwards to a pool: the tenant of the authenticated caller's key. The
+    /// gateway sets it (overwriting any value a client sent) beside its proof (see <c>GatewayProof</c>),
+    /// so the pools can trust it.
     /// </summary>
-    public const string Caller = "Neutrino-Caller";
+    public const string Tenant = "Neutrino-Tenant";
     public const string Error = "Neutrino-Error";
     public const string Attempts = "Neutrino-Attempts";
     public const string TraceParent = "traceparent";

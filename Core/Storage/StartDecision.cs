@@ -26,8 +26,8 @@ public enum StartVerdict
 /// <param name="Attempt">The attempt it runs (<see cref="StartVerdict.Started"/>), or the attempts made so far.</param>
 /// <param name="MaxAttempts">The task's attempt limit, as recorded when it was submitted.</param>
 /// <param name="Holder">The worker recorded as running it, if any.</param>
-/// <param name="Caller">Who submitted the task (see <see cref="TaskRecord.Caller"/>).</param>
-public sealed record StartDecision(StartVerdict Verdict, int Attempt, int MaxAttempts, string? Holder, string? Caller = null)
+/// <param name="Tenant">Whose task it is (see <see cref="TaskRecord.Tenant"/>).</param>
+public sealed record StartDecision(StartVerdict Verdict, int Attempt, int MaxAttempts, string? Holder, string? Tenant = null)
 {
     internal static StartVerdict Parse(string verdict) => verdict switch
     {

@@ -12,5 +12,5 @@ public sealed record SyncExecution(
     DateTimeOffset StartedAt,
     DateTimeOffset CompletedAt,
     string WorkerId,
-    string? Caller = null,
+    string? Tenant = null,
     string? TraceId = null);

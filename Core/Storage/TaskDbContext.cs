@@ -17,6 +17,10 @@ public sealed class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbC
 
     public DbSet<CollectionChunk> CollectionChunks => Set<CollectionChunk>();
 
+    public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
+
+    public DbSet<TenantRecord> Tenants => Set<TenantRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TaskDbContext).Assembly);

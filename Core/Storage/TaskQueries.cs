@@ -7,11 +7,12 @@ namespace Neutrino.Core.Storage;
 /// <summary>The read side of the task history, shared by the polling API and the dashboard.</summary>
 public sealed class TaskQueries(IDbContextFactory<TaskDbContext> contexts)
 {
-    public async Task<TaskView?> GetAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>The task; null when there is none, or when <paramref name="tenant"/> is given and it is another tenant's.</summary>
+    public async Task<TaskView?> GetAsync(Guid id, CancellationToken cancellationToken, string? tenant = null)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var record = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
-        return record is null ? null : ToView(record);
+        return record is null || (tenant is not null && record.Tenant != tenant) ? null : ToView(record);
     }
 
     public async Task<IReadOnlyList<TaskEvent>> GetEventsAsync(Guid id, CancellationToken cancellationToken)
@@ -42,6 +43,10 @@ public sealed class TaskQueries(IDbContextFactory<TaskDbContext> contexts)
         if (filter.Pool is not null)
         {
             query = query.Where(t => t.Pool == filter.Pool);
+        }
+        if (filter.Tenant is not null)
+        {
+            query = query.Where(t => t.Tenant == filter.Tenant);
         }
         var items = new List<TaskView>();
         long bytes = 0;
@@ -94,7 +99,8 @@ public sealed class TaskQueries(IDbContextFactory<TaskDbContext> contexts)
         t.CompletedAt,
         t.StartedAt is { } s && t.CompletedAt is { } c ? (long)(c - s).TotalMilliseconds : null,
         t.WorkerId,
-        t.TraceId);
+        t.TraceId,
+        t.Tenant);
 
     private static JsonElement? Parse(string? json)
     {

@@ -43,10 +43,10 @@ public sealed class TaskRecord
     public string? RunToken { get; set; }
 
     /// <summary>
-    /// Who submitted the task: the gateway's id of the caller's API key. Handlers see it as
-    /// <see cref="Workers.TaskContext.Caller"/>; it scopes what a task reads and writes for its caller.
+    /// The tenant of the API key that submitted the task. Handlers see it as
+    /// <see cref="Workers.TaskContext.Tenant"/>; it scopes what a task reads and writes, and who may see it.
     /// </summary>
-    public string? Caller { get; set; }
+    public string? Tenant { get; set; }
 
     /// <summary>The W3C trace id of the request that submitted the task: its trace shows every attempt, across processes.</summary>
     public string? TraceId { get; set; }

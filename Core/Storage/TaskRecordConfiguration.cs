@@ -15,7 +15,8 @@ internal sealed class TaskRecordConfiguration : IEntityTypeConfiguration<TaskRec
         builder.Property(t => t.Pool).HasMaxLength(32);
         builder.Property(t => t.Status).HasMaxLength(16);
         builder.Property(t => t.Priority).HasMaxLength(8);
-        builder.Property(t => t.Caller).HasMaxLength(64);
+        builder.Property(t => t.Tenant).HasMaxLength(64);
+        builder.HasIndex(t => new { t.Tenant, t.Id }).IsDescending(false, true);
         builder.Property(t => t.TraceId).HasMaxLength(32);
         builder.Property(t => t.Args).HasColumnType("jsonb");
         builder.Property(t => t.Result).HasColumnType("jsonb");

@@ -16,7 +16,7 @@ public sealed class TaskStore
 
     private const string InsertQueuedSql = """
         WITH ins AS (
-            INSERT INTO tasks (id, name, mode, pool, status, priority, args, attempts, max_attempts, created_at, caller, trace_id)
+            INSERT INTO tasks (id, name, mode, pool, status, priority, args, attempts, max_attempts, created_at, tenant, trace_id)
             VALUES ($1, $2, $3, $4, 'queued', $5, $6, 0, $7, $8, $9, $10)
             ON CONFLICT (id) DO NOTHING
             RETURNING id, created_at)
@@ -27,7 +27,7 @@ public sealed class TaskStore
     private const string InsertSyncSql = """
         WITH ins AS (
             INSERT INTO tasks (id, name, mode, pool, status, priority, args, result, error, attempts, max_attempts,
-                               progress, created_at, started_at, completed_at, worker_id, caller, trace_id)
+                               progress, created_at, started_at, completed_at, worker_id, tenant, trace_id)
             VALUES ($1, $2, 'sync', 'fast', $3, $4, $5, $6, $7, 1, 1, 1, $8, $8, $9, $10, $11, $12)
             ON CONFLICT (id) DO NOTHING
             RETURNING id)
@@ -44,7 +44,7 @@ public sealed class TaskStore
     // delivery count: hand-backs and duplicate copies do not use up attempts.
     private const string StartSql = """
         WITH cur AS (
-            SELECT t.id, t.status, t.attempts, t.max_attempts, t.worker_id, t.run_token, t.cancel_requested_at, t.caller,
+            SELECT t.id, t.status, t.attempts, t.max_attempts, t.worker_id, t.run_token, t.cancel_requested_at, t.tenant,
                    (t.worker_id IS NULL OR NOT EXISTS (
                        SELECT 1 FROM workers w WHERE w.id = t.worker_id AND w.last_seen_at > now() - $5)) AS holder_gone
             FROM tasks t WHERE t.id = $1 FOR UPDATE),
@@ -71,7 +71,7 @@ public sealed class TaskStore
                CASE decision WHEN 'start' THEN attempts + 1 ELSE attempts END,
                max_attempts,
                CASE decision WHEN 'start' THEN $3 ELSE worker_id END,
-               caller
+               tenant
         FROM verdict
         """;
 
@@ -155,12 +155,12 @@ public sealed class TaskStore
     public Task<bool> InsertQueuedAsync(NewTask task, CancellationToken cancellationToken) =>
         Submit("insert queued", InsertQueuedSql, cancellationToken,
             Uuid(task.Id), Text(task.Name), Text(task.Mode), Text(task.Pool), Text(task.Priority), Json(task.Args),
-            Int(task.MaxAttempts), Time(task.CreatedAt), Text(task.Caller), Text(task.TraceId));
+            Int(task.MaxAttempts), Time(task.CreatedAt), Text(task.Tenant), Text(task.TraceId));
 
     public Task<bool> InsertSyncAsync(SyncExecution run, CancellationToken cancellationToken) =>
         Submit("insert sync", InsertSyncSql, cancellationToken,
             Uuid(run.Id), Text(run.Name), Text(run.Status), Text(run.Priority), Json(run.Args), Json(run.Result),
-            FreeText(run.Error), Time(run.StartedAt), Time(run.CompletedAt), Text(run.WorkerId), Text(run.Caller), Text(run.TraceId));
+            FreeText(run.Error), Time(run.StartedAt), Time(run.CompletedAt), Text(run.WorkerId), Text(run.Tenant), Text(run.TraceId));
 
     /// <summary>
     /// Starts the next attempt for this delivery (<paramref name="runToken"/> names it), or says why

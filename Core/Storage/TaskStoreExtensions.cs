@@ -22,6 +22,7 @@ public static class TaskStoreExtensions
         services.AddSingleton(sp => new TaskStore(sp.GetRequiredService<TaskWriteQueue>()));
         services.AddHostedService<TaskWriteFlusher>();
         services.AddSingleton<TaskQueries>();
+        services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<IdempotencyStore>();
         services.AddHealthChecks().AddCheck<TaskStoreReadiness>("task-store-schema");
         return builder;

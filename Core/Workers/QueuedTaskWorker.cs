@@ -229,7 +229,7 @@ internal sealed partial class QueuedTaskWorker(
             {
                 var beats = HeartbeatAsync(msg, stopBeats.Token);
                 await using var scope = scopes.CreateAsyncScope();
-                var context = new TaskContext(id, name, attempt, identity.Id, decision.Caller, (fraction, message, ct) => ReportProgressAsync(id, fraction, message, ct));
+                var context = new TaskContext(id, name, attempt, identity.Id, decision.Tenant, (fraction, message, ct) => ReportProgressAsync(id, fraction, message, ct));
                 outcome = await TaskExecutor.RunAsync(
                     registration.CreateHandler(scope.ServiceProvider), msg.Data ?? [], context, registration.Definition.Timeout, time, linked.Token, _options.MaxResultBytes);
                 await stopBeats.CancelAsync();

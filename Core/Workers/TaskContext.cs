@@ -1,7 +1,7 @@
 namespace Neutrino.Core.Workers;
 
 /// <summary>What a running handler knows of its task, and how it reports progress.</summary>
-public sealed class TaskContext(Guid taskId, string name, int attempt, string workerId, string? caller, Func<double, string?, CancellationToken, Task> reportProgress)
+public sealed class TaskContext(Guid taskId, string name, int attempt, string workerId, string? tenant, Func<double, string?, CancellationToken, Task> reportProgress)
 {
     public Guid TaskId { get; } = taskId;
 
@@ -13,10 +13,10 @@ public sealed class TaskContext(Guid taskId, string name, int attempt, string wo
     public string WorkerId { get; } = workerId;
 
     /// <summary>
-    /// Who submitted the task, as the gateway authenticated it (a stable id of the caller's API key);
-    /// what a task keeps for its caller is scoped by it. Null for a task that did not come through the gateway.
+    /// Whose task it is: the tenant of the API key the gateway authenticated. What a task keeps for
+    /// its caller is scoped by it. Null for a task that did not come through the gateway.
     /// </summary>
-    public string? Caller { get; } = caller;
+    public string? Tenant { get; } = tenant;
 
     /// <summary>Records progress (0 to 1) and an optional message that <c>GET /tasks/{id}</c> shows.</summary>
     public Task ReportProgressAsync(double fraction, string? message = null, CancellationToken cancellationToken = default)

@@ -50,13 +50,13 @@ internal static class SyncTaskApi
             return TaskProblems.BadRequest(error);
         }
         var id = Guid.TryParse(request.Headers[TaskHeaders.TaskId], out var given) ? given : Guid.CreateVersion7();
-        var caller = request.Headers[TaskHeaders.Caller].ToString() is { Length: > 0 } c ? c : null;
+        var tenant = request.Headers[TaskHeaders.Tenant].ToString() is { Length: > 0 } c ? c : null;
 
         TaskMetrics.RecordSubmitted(task, Pools.Fast);
         TaskMetrics.RecordStarted(task, Pools.Fast, queueWait: null);
         var startedAt = time.GetUtcNow();
         var started = Stopwatch.GetTimestamp();
-        var context = new TaskContext(id, task, 1, identity.Id, caller, static (_, _, _) => Task.CompletedTask);
+        var context = new TaskContext(id, task, 1, identity.Id, tenant, static (_, _, _) => Task.CompletedTask);
         var outcome = await TaskExecutor.RunAsync(
             registration.CreateHandler(services), submission.Args, context, registration.Definition.Timeout, time, cancellationToken, options.Value.MaxResultBytes);
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -68,7 +68,7 @@ internal static class SyncTaskApi
         var result = outcome.Result is null ? null : Encoding.UTF8.GetString(outcome.Result);
         history.Record(new SyncExecution(
             id, task, WireNames.Of(submission.Priority), args, WireNames.Of(outcome.State), result, outcome.Error,
-            startedAt, startedAt.AddMilliseconds(durationMs), identity.Id, caller, NeutrinoTelemetry.RecordedTraceId()));
+            startedAt, startedAt.AddMilliseconds(durationMs), identity.Id, tenant, NeutrinoTelemetry.RecordedTraceId()));
 
         return outcome.Kind switch
         {

@@ -13,7 +13,7 @@ internal static class LongPoll
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
 
     public static async Task<TaskView?> WaitForTerminalAsync(
-        Guid id, TimeSpan wait, TaskQueries queries, INatsConnection nats, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, string? tenant, TimeSpan wait, TaskQueries queries, INatsConnection nats, TimeProvider time, CancellationToken cancellationToken)
     {
         // Subscribe before the first read, so a completion between the two is not missed. Without
         // NATS the poll still works, on the periodic re-read alone.
@@ -29,7 +29,7 @@ internal static class LongPoll
         var started = time.GetTimestamp();
         while (true)
         {
-            var view = await queries.GetAsync(id, cancellationToken);
+            var view = await queries.GetAsync(id, cancellationToken, tenant);
             var remaining = wait - time.GetElapsedTime(started);
             if (view is null || IsTerminal(view) || remaining <= TimeSpan.Zero)
             {

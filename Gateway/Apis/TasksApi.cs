@@ -37,11 +37,20 @@ internal static class TasksApi
         string? status,
         string? name,
         string? pool,
+        string? tenant,
         int? limit,
         string? cursor,
+        HttpContext context,
         IOptions<GatewayOptions> options,
         CancellationToken cancellationToken)
     {
+        // A member lists its tenant's tasks; an admin every tenant's, or one it names.
+        var caller = context.Caller();
+        if (tenant is not null && !caller.MaySee(tenant))
+        {
+            return TaskProblems.Problem(StatusCodes.Status403Forbidden, "Forbidden", $"This key lists the tasks of tenant '{caller.Tenant}' only.");
+        }
+        tenant = caller.VisibleTenant ?? tenant;
         if (status is not null && !WireNames.TryParse(status, out TaskState _))
         {
             return TaskProblems.BadRequest($"Unknown status '{status}': use queued, running, completed, failed or cancelled.");
@@ -59,7 +68,7 @@ internal static class TasksApi
             }
             before = parsed;
         }
-        var page = await queries.ListAsync(new TaskFilter(status, name, pool, before, limit ?? 50, options.Value.MaxPageBytes), cancellationToken);
+        var page = await queries.ListAsync(new TaskFilter(status, name, pool, before, limit ?? 50, options.Value.MaxPageBytes, tenant), cancellationToken);
         return TypedResults.Ok(page);
     }
 
@@ -86,26 +95,33 @@ internal static class TasksApi
         TaskView? view;
         if (wait is > 0)
         {
-            using var slot = admission.AcquireLongPoll(context.Caller());
+            using var slot = admission.AcquireLongPoll(context.Caller().KeyId.ToString());
             if (!slot.IsAcquired)
             {
                 context.Response.Headers.RetryAfter = "1";
                 return TaskProblems.Problem(StatusCodes.Status429TooManyRequests, "Too many long polls",
                     $"This API key already has {options.Value.MaxLongPollsPerKey} long polls waiting; poll without 'wait' or retry shortly.");
             }
-            view = await LongPoll.WaitForTerminalAsync(taskId, TimeSpan.FromSeconds(wait.Value), queries, nats, time, cancellationToken);
+            view = await LongPoll.WaitForTerminalAsync(taskId, context.Caller().VisibleTenant, TimeSpan.FromSeconds(wait.Value), queries, nats, time, cancellationToken);
         }
         else
         {
-            view = await queries.GetAsync(taskId, cancellationToken);
+            view = await queries.GetAsync(taskId, cancellationToken, context.Caller().VisibleTenant);
         }
         return view is null ? TaskProblems.TaskNotFound(taskId) : TypedResults.Ok(view);
     }
 
-    private static async Task<IResult> RetryTaskAsync(string id, QueuedTaskSubmitter submitter, CancellationToken cancellationToken) =>
-        Guid.TryParse(id, out var taskId)
-            ? await submitter.RetryAsync(taskId, cancellationToken)
-            : TaskProblems.Problem(StatusCodes.Status404NotFound, "Task not found", $"'{id}' is not a task id.");
+    private static async Task<IResult> RetryTaskAsync(string id, HttpContext context, TaskQueries queries, QueuedTaskSubmitter submitter, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var taskId))
+        {
+            return TaskProblems.Problem(StatusCodes.Status404NotFound, "Task not found", $"'{id}' is not a task id.");
+        }
+        // Another tenant's task does not exist for a member key.
+        return await queries.GetAsync(taskId, cancellationToken, context.Caller().VisibleTenant) is null
+            ? TaskProblems.TaskNotFound(taskId)
+            : await submitter.RetryAsync(taskId, cancellationToken);
+    }
 
     /// <summary>
     /// A queued task is cancelled at once and never runs. A running one is asked to stop: the
@@ -113,6 +129,7 @@ internal static class TasksApi
     /// </summary>
     private static async Task<Results<Ok<TaskView>, Accepted<TaskView>, ProblemHttpResult>> CancelTaskAsync(
         string id,
+        HttpContext context,
         TaskStore store,
         TaskQueries queries,
         INatsConnection nats,
@@ -122,6 +139,10 @@ internal static class TasksApi
         if (!Guid.TryParse(id, out var taskId))
         {
             return TaskProblems.Problem(StatusCodes.Status404NotFound, "Task not found", $"'{id}' is not a task id.");
+        }
+        if (await queries.GetAsync(taskId, cancellationToken, context.Caller().VisibleTenant) is null)
+        {
+            return TaskProblems.TaskNotFound(taskId);
         }
         if (await store.CancelQueuedAsync(taskId, time.GetUtcNow(), cancellationToken))
         {

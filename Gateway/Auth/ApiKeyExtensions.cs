@@ -6,17 +6,19 @@ namespace Neutrino.Gateway.Auth;
 
 internal static class ApiKeyExtensions
 {
-    private static readonly string[] ProtectedPrefixes = ["/api", "/tasks", "/v1"];
+    private static readonly string[] ProtectedPrefixes = ["/api", "/tasks", "/v1", "/admin"];
     private const string CallerItem = "neutrino.caller";
 
-    /// <summary>The id of the authenticated caller (see <see cref="ApiKeys.TryAuthenticate"/>).</summary>
-    public static string Caller(this HttpContext context) =>
-        context.Items[CallerItem] as string ?? throw new InvalidOperationException("The request was not authenticated.");
+    /// <summary>The authenticated caller (see <see cref="ApiKeys.TryAuthenticate"/>).</summary>
+    public static ApiCaller Caller(this HttpContext context) =>
+        context.Items[CallerItem] as ApiCaller ?? throw new InvalidOperationException("The request was not authenticated.");
 
     public static IHostApplicationBuilder AddApiKeys(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section);
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddSingleton<TenantQuotas>();
+        builder.Services.AddHostedService<ApiKeyRefresher>();
         return builder;
     }
 
@@ -40,7 +42,7 @@ internal static class ApiKeyExtensions
             if (keys.TryAuthenticate(PresentedKey(context.Request), out var caller))
             {
                 context.Items[CallerItem] = caller;
-                await admission.InvokeAsync(context, caller, next);
+                await admission.InvokeAsync(context, caller.KeyId.ToString(), next);
                 return;
             }
             context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Neutrino.Gateway.Auth;
 
 /// <summary>Bound from <c>Neutrino:Auth</c>.</summary>
@@ -5,11 +7,14 @@ internal sealed class ApiKeyOptions
 {
     public const string Section = "Neutrino:Auth";
 
-    /// <summary>The key the AppHost creates on first run (or takes from <c>Neutrino__Auth__BootstrapKey</c>).</summary>
+    /// <summary>The first admin key: the AppHost creates it on first run (or takes it from <c>Neutrino__Auth__BootstrapKey</c>).</summary>
     public string? BootstrapKey { get; set; }
 
-    /// <summary>Further accepted keys.</summary>
-    public IList<string> Keys { get; } = [];
+    /// <summary>The bootstrap key's tenant.</summary>
+    [RegularExpression("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    public string BootstrapTenant { get; set; } = "default";
 
-    public IEnumerable<string> AllKeys => Keys.Append(BootstrapKey).Where(k => !string.IsNullOrWhiteSpace(k))!;
+    /// <summary>How often each gateway reads the keys again: a key made or revoked elsewhere takes effect within it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -63,6 +63,14 @@ internal sealed class GatewayOptions
     [Range(1024, 1L << 30)]
     public long MaxPageBytes { get; set; } = 1 << 20;
 
+    /// <summary>Most tasks of one tenant queued at once, unless its own quota says otherwise (<c>PUT /admin/tenants/{name}</c>).</summary>
+    [Range(1, int.MaxValue)]
+    public int DefaultMaxQueuedPerTenant { get; set; } = 1_000_000;
+
+    /// <summary>Task submissions per second one tenant may sustain, unless its own quota says otherwise; 0: no limit.</summary>
+    [Range(0, 1_000_000)]
+    public int DefaultSubmissionsPerSecondPerTenant { get; set; }
+
     /// <summary>Requests a key may make in a burst above its rate.</summary>
     [Range(1, 10_000_000)]
     public int BurstPerKey { get; set; } = 4000;

@@ -27,6 +27,6 @@ internal sealed record IdempotencyRequest(string Scope, string RequestHash)
             return null;
         }
         var fingerprint = SHA256.HashData([.. Encoding.UTF8.GetBytes(task + "\n"), .. body]);
-        return new IdempotencyRequest($"{context.Caller()}:{key}", Convert.ToHexStringLower(fingerprint));
+        return new IdempotencyRequest($"{context.Caller().KeyId:N}:{key}", Convert.ToHexStringLower(fingerprint));
     }
 }

@@ -43,7 +43,7 @@ internal static class PoolProxy
                 // The pools answer only the gateway, and scope what they keep by caller: only the
                 // gateway, with its proof, says who that is (whatever a client sent is overwritten).
                 context.Request.Headers[GatewayProof.Header] = proof;
-                context.Request.Headers[TaskHeaders.Caller] = context.Caller();
+                context.Request.Headers[TaskHeaders.Tenant] = context.Caller().Tenant;
                 return context.GetReverseProxyFeature().Route.Config.RouteId == TasksRoute
                     ? admission.InvokeAsync(context, next)
                     : LimitEmbeddingsBodyAsync(context, next, options.Value.MaxEmbeddingsBodyBytes);

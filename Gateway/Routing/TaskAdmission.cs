@@ -13,7 +13,7 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Neutrino.Gateway.Routing;
 
 /// <summary>The first step of the task route: unknown, malformed and oversize requests stop here; queued tasks are submitted here; sync tasks go on to the fast pool.</summary>
-internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter submitter, IdempotentReplay idempotency, IOptions<GatewayOptions> options)
+internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter submitter, IdempotentReplay idempotency, TenantQuotas quotas, IOptions<GatewayOptions> options)
 {
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
@@ -63,10 +63,18 @@ internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter sub
             }
         }
 
+        // The tenant's quotas, after a repeat was answered (it submits nothing) and before anything is recorded.
+        var caller = context.Caller();
         bool accepted;
-        if (definition.Mode != TaskMode.Sync)
+        if (quotas.TryAdmit(caller.Tenant, queued: definition.Mode != TaskMode.Sync) is { } refusal)
         {
-            var (result, queued) = await submitter.SubmitAsync(id, definition, submission, context.Caller());
+            context.Response.Headers.RetryAfter = "1";
+            await TaskProblems.Problem(StatusCodes.Status429TooManyRequests, "Tenant quota reached", refusal).ExecuteAsync(context);
+            accepted = false;
+        }
+        else if (definition.Mode != TaskMode.Sync)
+        {
+            var (result, queued) = await submitter.SubmitAsync(id, definition, submission, caller.Tenant);
             await result.ExecuteAsync(context);
             accepted = queued;
         }

@@ -27,7 +27,7 @@ internal sealed partial class QueuedTaskSubmitter(
     ILogger<QueuedTaskSubmitter> logger)
 {
     /// <summary>The answer for the caller, and whether the task was accepted (queued durably).</summary>
-    public async Task<(IResult Result, bool Accepted)> SubmitAsync(Guid id, TaskDefinition definition, TaskSubmission submission, string caller)
+    public async Task<(IResult Result, bool Accepted)> SubmitAsync(Guid id, TaskDefinition definition, TaskSubmission submission, string tenant)
     {
         var priority = WireNames.Of(submission.Priority);
         var headers = Headers(id, definition.Name);
@@ -45,7 +45,7 @@ internal sealed partial class QueuedTaskSubmitter(
         {
             await store.InsertQueuedAsync(
                 new NewTask(id, definition.Name, WireNames.Of(definition.Mode), definition.Pool, priority,
-                    Encoding.UTF8.GetString(submission.Args.Span), definition.MaxAttempts, time.GetUtcNow(), caller,
+                    Encoding.UTF8.GetString(submission.Args.Span), definition.MaxAttempts, time.GetUtcNow(), tenant,
                     NeutrinoTelemetry.RecordedTraceId()),
                 CancellationToken.None);
         }

@@ -9,16 +9,16 @@ using Npgsql;
 namespace Neutrino.GpuPool.Apis;
 
 /// <summary>
-/// The caller's collections of embedded document chunks (filled by the <c>embed_documents</c> task):
-/// list, inspect, drop, remove a document, and search. Everything is scoped by the caller the
-/// gateway names in <see cref="TaskHeaders.Caller"/>; a collection of another caller does not exist
+/// The tenant's collections of embedded document chunks (filled by the <c>embed_documents</c> task):
+/// list, inspect, drop, remove a document, and search. Everything is scoped by the tenant the
+/// gateway names in <see cref="TaskHeaders.Tenant"/>; a collection of another tenant does not exist
 /// here. Errors are in OpenAI's shape, like the rest of <c>/v1</c>.
 /// </summary>
 internal static class CollectionsApi
 {
     public static WebApplication MapCollectionsApi(this WebApplication app)
     {
-        var collections = app.MapGroup("/v1/collections").AddEndpointFilter(RequireCallerAsync).AddEndpointFilter(StoreUnavailableAsync);
+        var collections = app.MapGroup("/v1/collections").AddEndpointFilter(RequireTenantAsync).AddEndpointFilter(StoreUnavailableAsync);
         collections.MapGet("/", ListAsync);
         collections.MapGet("/{name}", GetAsync);
         collections.MapDelete("/{name}", DeleteAsync);
@@ -112,20 +112,20 @@ internal static class CollectionsApi
         }
     }
 
-    /// <summary>Collections belong to the caller the gateway authenticated; a request that did not come through it is refused.</summary>
-    private static async ValueTask<object?> RequireCallerAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    /// <summary>Collections belong to the tenant the gateway authenticated; a request that did not come through it is refused.</summary>
+    private static async ValueTask<object?> RequireTenantAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
-        if (invocation.HttpContext.Request.Headers[TaskHeaders.Caller].ToString().Length > 0)
+        if (invocation.HttpContext.Request.Headers[TaskHeaders.Tenant].ToString().Length > 0)
         {
             return await next(invocation);
         }
         await OpenAiErrors.WriteAsync(invocation.HttpContext, StatusCodes.Status401Unauthorized,
-            "Collections belong to a caller: send the request through the gateway, with an API key.", "invalid_request_error", null, "invalid_api_key");
+            "Collections belong to a tenant: send the request through the gateway, with an API key.", "invalid_request_error", null, "invalid_api_key");
         return null;
     }
 
-    /// <summary>The caller, as the gateway named it (<see cref="RequireCallerAsync"/> has checked it is there).</summary>
-    private static string Tenant(HttpContext context) => context.Request.Headers[TaskHeaders.Caller].ToString();
+    /// <summary>The tenant, as the gateway named it (<see cref="RequireTenantAsync"/> has checked it is there).</summary>
+    private static string Tenant(HttpContext context) => context.Request.Headers[TaskHeaders.Tenant].ToString();
 
     private static Task NotFoundAsync(HttpContext context, string name) =>
         OpenAiErrors.WriteAsync(context, StatusCodes.Status404NotFound,

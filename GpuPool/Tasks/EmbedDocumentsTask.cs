@@ -29,7 +29,7 @@ internal sealed class EmbedDocumentsTask(EmbeddingEngine engine, CollectionStore
 {
     public override async Task<EmbedDocumentsResult> RunAsync(EmbedDocumentsArgs args, TaskContext context, CancellationToken cancellationToken)
     {
-        var tenant = context.Caller
+        var tenant = context.Tenant
             ?? throw new TaskArgumentException("embed_documents keeps chunks in the caller's collections, so it must be submitted through the gateway with an API key.");
         var documents = Validate(args);
         var collection = args.Collection!;

@@ -24,6 +24,57 @@ namespace Neutrino.Core.Storage.Migrations
 
             modelBuilder.HasSequence("collection_versions");
 
+            modelBuilder.Entity("Neutrino.Core.Storage.ApiKeyRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("KeyHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("key_hash");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("role");
+
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tenant");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_key_hash");
+
+                    b.ToTable("api_keys", (string)null);
+                });
+
             modelBuilder.Entity("Neutrino.Core.Storage.CollectionChunk", b =>
                 {
                     b.Property<string>("Tenant")
@@ -207,11 +258,6 @@ namespace Neutrino.Core.Storage.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
-                    b.Property<string>("Caller")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("caller");
-
                     b.Property<DateTimeOffset?>("CancelRequestedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("cancel_requested_at");
@@ -282,6 +328,11 @@ namespace Neutrino.Core.Storage.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("status");
 
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tenant");
+
                     b.Property<string>("TraceId")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
@@ -305,7 +356,39 @@ namespace Neutrino.Core.Storage.Migrations
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_tasks_status_id");
 
+                    b.HasIndex("Tenant", "Id")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_tasks_tenant_id");
+
                     b.ToTable("tasks", (string)null);
+                });
+
+            modelBuilder.Entity("Neutrino.Core.Storage.TenantRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int?>("MaxQueued")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_queued");
+
+                    b.Property<int?>("SubmissionsPerSecond")
+                        .HasColumnType("integer")
+                        .HasColumnName("submissions_per_second");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("tenants", (string)null);
                 });
 
             modelBuilder.Entity("Neutrino.Core.Storage.WorkerRecord", b =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -155,6 +156,24 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
         }
+        return client;
+    }
+
+    /// <summary>Makes an API key with the admin API (as the bootstrap key) and gives its secret.</summary>
+    public async Task<string> CreateKeyAsync(string name, string tenant, string role)
+    {
+        using var client = CreateClient();
+        using var response = await client.PostAsJsonAsync("/admin/keys", new { name, tenant, role });
+        response.EnsureSuccessStatusCode();
+        var created = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        return created["key"]!.GetValue<string>();
+    }
+
+    /// <summary>A client of the gateway with another key.</summary>
+    public HttpClient CreateClient(string apiKey)
+    {
+        var client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(90) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return client;
     }
 

@@ -6,21 +6,23 @@ namespace Neutrino.Tests.Infrastructure;
 /// </summary>
 public sealed class SystemFixture : IAsyncLifetime
 {
-    /// <summary>A second caller's key, accepted besides the bootstrap key.</summary>
-    public const string SecondApiKey = "nk_second_caller_for_tests";
-
     public NeutrinoSystem System { get; private set; } = null!;
 
-    public async Task InitializeAsync() =>
+    /// <summary>A member key of a second tenant, "second", made with the admin API.</summary>
+    public string SecondApiKey { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
         System = await NeutrinoSystem.StartAsync(
             NeutrinoSystem.NewDataDirectory(),
             new Dictionary<string, string>(NeutrinoSystem.QuickFailureDetection)
             {
                 ["Neutrino__Worker__Concurrency"] = "1",
-                ["Neutrino__Auth__Keys__0"] = SecondApiKey,
             },
             "--Neutrino:FastPoolReplicas=2",
             "--Neutrino:AsyncPoolReplicas=1");
+        SecondApiKey = await System.CreateKeyAsync("second", "second", "member");
+    }
 
     public async Task DisposeAsync()
     {

@@ -18,7 +18,7 @@ public sealed class CollectionsTests(SystemFixture fixture) : IDisposable
     private const string Cooking = "To bake bread, mix flour, water, yeast and salt, let the dough rise, then bake it in a hot oven.";
 
     private readonly HttpClient _client = fixture.System.CreateClient();
-    private readonly HttpClient _other = ClientFor(fixture.System, SystemFixture.SecondApiKey);
+    private readonly HttpClient _other = ClientFor(fixture.System, fixture.SecondApiKey);
 
     [Fact]
     public async Task Documents_embedded_by_the_task_are_found_by_search()
@@ -72,12 +72,12 @@ public sealed class CollectionsTests(SystemFixture fixture) : IDisposable
         var list = await GetJsonAsync(_other, "/v1/collections");
         Assert.DoesNotContain(list!["data"]!.AsArray(), c => c!["id"]!.GetValue<string>() == collection);
 
-        // The gateway overwrites a caller id a client sends.
+        // The gateway overwrites a tenant a client sends.
         using var spoofed = new HttpRequestMessage(HttpMethod.Post, $"/v1/collections/{collection}/search")
         {
             Content = new StringContent("""{"query":"stocks"}""", Encoding.UTF8, "application/json"),
         };
-        spoofed.Headers.Add("Neutrino-Caller", CallerIdOf(fixture.System.ApiKey));
+        spoofed.Headers.Add("Neutrino-Tenant", "default");
         using var response = await _other.SendAsync(spoofed);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
 
@@ -212,7 +212,4 @@ public sealed class CollectionsTests(SystemFixture fixture) : IDisposable
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }
-
-    /// <summary>The id the gateway gives a key's caller: half its SHA-256, in hex.</summary>
-    private static string CallerIdOf(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key))[..16]);
 }

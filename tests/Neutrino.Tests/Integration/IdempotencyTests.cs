@@ -87,7 +87,7 @@ public sealed class IdempotencyTests(SystemFixture fixture)
     public async Task Keys_belong_to_their_caller()
     {
         using var secondCaller = fixture.System.CreateClient(authenticated: false);
-        secondCaller.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", SystemFixture.SecondApiKey);
+        secondCaller.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", fixture.SecondApiKey);
         var key = NewKey();
 
         var mine = await PostAsync(_client, "sleep", """{"args":{"ms":1}}""", key);

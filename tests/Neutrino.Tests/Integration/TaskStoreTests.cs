@@ -51,14 +51,14 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Every_attempt_knows_who_submitted_the_task()
+    public async Task Every_attempt_knows_whose_task_it_is()
     {
-        var task = NewTask() with { Caller = "caller-a" };
+        var task = NewTask() with { Tenant = "tenant-a" };
         Assert.True(await _store.InsertQueuedAsync(task, default));
 
-        Assert.Equal("caller-a", (await StartAsync(task.Id, "t1", "w1")).Caller);
+        Assert.Equal("tenant-a", (await StartAsync(task.Id, "t1", "w1")).Tenant);
         Assert.True(await _store.ScheduleRetryAsync(task.Id, 1, "boom", TimeSpan.Zero, "w1", Now, default));
-        Assert.Equal(new StartDecision(StartVerdict.Started, 2, 3, "w2", "caller-a"), await StartAsync(task.Id, "t2", "w2"));
+        Assert.Equal(new StartDecision(StartVerdict.Started, 2, 3, "w2", "tenant-a"), await StartAsync(task.Id, "t2", "w2"));
     }
 
     [Fact]

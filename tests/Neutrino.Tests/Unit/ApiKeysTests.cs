@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Neutrino.Core.Storage;
 using Neutrino.Gateway.Auth;
 
 namespace Neutrino.Tests.Unit;
@@ -6,17 +7,26 @@ namespace Neutrino.Tests.Unit;
 public sealed class ApiKeysTests
 {
     [Fact]
-    public void Only_configured_keys_are_valid()
+    public void The_bootstrap_key_is_an_admin_before_any_key_is_read_and_only_the_keys_read_are_valid()
     {
-        var options = new ApiKeyOptions { BootstrapKey = "nk_bootstrap" };
-        options.Keys.Add("nk_second");
-        var keys = new ApiKeys(Options.Create(options));
+        var keys = new ApiKeys(Options.Create(new ApiKeyOptions { BootstrapKey = "nk_bootstrap" }));
+        Assert.True(keys.TryAuthenticate("nk_bootstrap", out var bootstrap));
+        Assert.Equal(("default", true, keys.BootstrapId), (bootstrap.Tenant, bootstrap.IsAdmin, bootstrap.KeyId));
 
-        Assert.True(keys.IsValid("nk_bootstrap"));
-        Assert.True(keys.IsValid("nk_second"));
-        Assert.False(keys.IsValid("nk_bootstra"));
-        Assert.False(keys.IsValid("nk_bootstrapx"));
-        Assert.False(keys.IsValid(""));
+        var member = new ApiKeyRecord { Id = Guid.CreateVersion7(), Name = "m", Tenant = "acme", Role = "member", KeyHash = ApiKeyStore.Hash("nk_member") };
+        keys.Load([member], bootstrapRevoked: false);
+
+        Assert.True(keys.TryAuthenticate("nk_member", out var caller));
+        Assert.Equal((member.Id, "acme", false), (caller.KeyId, caller.Tenant, caller.IsAdmin));
+        Assert.True(keys.TryAuthenticate("nk_bootstrap", out _));
+        Assert.False(keys.TryAuthenticate("nk_bootstra", out _));
+        Assert.False(keys.TryAuthenticate("nk_memberx", out _));
+        Assert.False(keys.TryAuthenticate("", out _));
+
+        keys.Remove(member.Id);
+        Assert.False(keys.TryAuthenticate("nk_member", out _));
+        Assert.Equal(new HashSet<Guid> { member.Id, keys.BootstrapId }, keys.TakeUsed().ToHashSet());
+        Assert.Empty(keys.TakeUsed());
     }
 
     [Fact]
