@@ -57,6 +57,8 @@ builder.AddService<Projects.Gateway>("gateway")
 
 builder.AddService<Projects.Dashboard>("dashboard")
     .WithPublicHttpEndpoint("Neutrino:DashboardPort", defaultPort: 8081).WithReadinessProbe()
+    // Its login takes admin keys: the bootstrap key, and those made with the admin API.
+    .WithEnvironment("Neutrino__Auth__BootstrapKey", apiKey)
     .WithReference(tasksDb).WaitForCompletion(migrations);
 
 builder.Build().Run();

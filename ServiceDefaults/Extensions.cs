@@ -84,9 +84,10 @@ public static class Extensions
     /// <summary><c>/health</c> (readiness: every check), <c>/alive</c> (liveness: the process answers) and <c>/metrics</c> (Prometheus text).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthPath);
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        // Probes and scrapes answer without a login, in a service that asks for one elsewhere (the dashboard).
+        app.MapHealthChecks(HealthPath).AllowAnonymous();
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") }).AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Neutrino.Tests.Infrastructure;
 
@@ -153,7 +154,7 @@ public sealed class ApiContractTests(SystemFixture fixture)
     {
         var id = await _client.SubmitAsync("fail", """{"args":{"times":0}}""");
         await _client.WaitForTerminalAsync(id);
-        using var browser = new HttpClient { BaseAddress = fixture.System.Dashboard };
+        using var browser = await DashboardClient.LoggedInAsync(fixture.System, fixture.System.ApiKey);
 
         var completed = await browser.GetStringAsync("/?status=completed");
         var failed = await browser.GetStringAsync("/?status=failed");
@@ -161,6 +162,28 @@ public sealed class ApiContractTests(SystemFixture fixture)
         Assert.Contains(id.ToString(), completed, StringComparison.Ordinal);
         Assert.DoesNotContain(id.ToString(), failed, StringComparison.Ordinal);
         Assert.Contains("<option value=\"completed\" selected", completed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_dashboard_asks_for_an_admin_key_and_a_revoked_key_logs_its_session_out()
+    {
+        using var anonymous = DashboardClient.Anonymous(fixture.System);
+        var page = await anonymous.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.StartsWith("/login", page.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
+
+        Assert.EndsWith("/login?failed=1", (await DashboardClient.LoginAsync(anonymous, "nk_not_a_key")).Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("/login?failed=1", (await DashboardClient.LoginAsync(anonymous, fixture.SecondApiKey)).Headers.Location!.ToString(), StringComparison.Ordinal); // a member key
+
+        using var adminApi = fixture.System.CreateClient();
+        var created = (await TaskClient.ReadJsonAsync(await adminApi.PostAsJsonAsync("/admin/keys", new { name = "ops", tenant = "ops", role = "admin" })))!;
+        using var browser = await DashboardClient.LoggedInAsync(fixture.System, created["key"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/")).StatusCode);
+
+        await adminApi.DeleteAsync($"/admin/keys/{created["id"]!.GetValue<string>()}");
+
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/")).StatusCode);
     }
 
     [Fact]
