@@ -24,6 +24,7 @@ public static class TaskStoreExtensions
         services.AddSingleton<TaskQueries>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<TaskRetentionStore>();
         services.AddHealthChecks().AddCheck<TaskStoreReadiness>("task-store-schema");
         return builder;
     }

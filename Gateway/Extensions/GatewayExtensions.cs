@@ -31,6 +31,8 @@ internal static class GatewayExtensions
         services.AddHostedService<QueueMetrics>();
         services.AddSingleton<IdempotentReplay>();
         services.AddHostedService<IdempotencyJanitor>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<TaskRetention>();
         services.AddSingleton<TaskAdmission>();
         builder.AddPoolProxy();
         return builder;

@@ -235,6 +235,44 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
         Assert.Equal(new StartDecision(StartVerdict.Held, 2, 3, holder), await StartAsync(id, "t3", "w2"));
     }
 
+    [Fact]
+    public async Task Retention_removes_tasks_finished_before_the_cutoff_with_their_history_and_keeps_the_rest()
+    {
+        var old = Now - TimeSpan.FromDays(10);
+        var finishedLongAgo = NewTask() with { Id = Guid.CreateVersion7(old), CreatedAt = old };
+        var queuedLongAgo = NewTask() with { Id = Guid.CreateVersion7(old), CreatedAt = old };
+        var finishedRecently = NewTask() with { Id = Guid.CreateVersion7(old), CreatedAt = old }; // ran for days
+        foreach (var task in new[] { finishedLongAgo, queuedLongAgo, finishedRecently })
+        {
+            Assert.True(await _store.InsertQueuedAsync(task, default));
+        }
+        Assert.True(await _store.FinishAsync(finishedLongAgo.Id, TaskState.Completed, "1", null, null, null, old + TimeSpan.FromMinutes(1), default));
+        Assert.True(await _store.FinishAsync(finishedRecently.Id, TaskState.Completed, "1", null, null, null, Now, default));
+        var retention = _host.Services.GetRequiredService<TaskRetentionStore>();
+
+        var removed = 0;
+        for (int round; (round = await retention.DeleteFinishedAsync(Now - TimeSpan.FromDays(7), 1, default)) > 0;)
+        {
+            removed += round;
+        }
+
+        Assert.True(removed >= 1);
+        Assert.Null(await _queries.GetAsync(finishedLongAgo.Id, default));
+        Assert.Empty(await _queries.GetEventsAsync(finishedLongAgo.Id, default));
+        Assert.NotNull(await _queries.GetAsync(queuedLongAgo.Id, default));
+        Assert.NotNull(await _queries.GetAsync(finishedRecently.Id, default));
+        await _store.FinishAsync(queuedLongAgo.Id, TaskState.Cancelled, null, null, null, null, Now, default);
+    }
+
+    [Fact]
+    public void The_retention_bound_is_the_first_uuidv7_of_its_millisecond()
+    {
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_123);
+        Assert.True(Guid.CreateVersion7(at).CompareTo(TaskRetentionStore.FirstIdAt(at)) >= 0);
+        Assert.True(Guid.CreateVersion7(at).CompareTo(TaskRetentionStore.FirstIdAt(at.AddMilliseconds(1))) < 0);
+        Assert.True(Guid.CreateVersion7(at.AddMilliseconds(-1)).CompareTo(TaskRetentionStore.FirstIdAt(at)) < 0);
+    }
+
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(20);
 
     private Task<StartDecision> StartAsync(Guid id, string runToken, string worker) => _store.TryStartAsync(id, runToken, worker, Lease, Now, default);
