@@ -1,3 +1,4 @@
+using Scalar.AspNetCore;
 using Neutrino.Core.Storage;
 using Neutrino.Gateway.Apis;
 using Neutrino.Gateway.Auth;
@@ -16,6 +17,9 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+// The API's description needs no key: /openapi/v1.json, and its reference page at /scalar.
+app.MapOpenApi();
+app.MapScalarApiReference();
 app.UseApiKeys();
 app.MapTasksApi();
 app.MapAdminApi();

@@ -1,9 +1,13 @@
+using System.Text.Json;
 using Neutrino.Core.Tasks;
 
 namespace Neutrino.Core.Json;
 
-/// <summary>A task as the catalog bucket stores it and <c>GET /api</c> lists it.</summary>
-public sealed record CatalogEntry(string Name, string Mode, string Pool, long TimeoutMs, int MaxAttempts)
+/// <summary>
+/// A task as the catalog bucket stores it and <c>GET /api</c> lists it, with the JSON Schema of its
+/// args when its handler's args type gives one (the gateway's OpenAPI document is made from it).
+/// </summary>
+public sealed record CatalogEntry(string Name, string Mode, string Pool, long TimeoutMs, int MaxAttempts, JsonElement? ArgsSchema = null)
 {
     public static CatalogEntry From(TaskDefinition definition) => new(
         definition.Name,

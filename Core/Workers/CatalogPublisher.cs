@@ -24,7 +24,7 @@ internal sealed partial class CatalogPublisher(
                 var store = await JetStreamTopology.EnsureCatalogAsync(kv, stoppingToken);
                 foreach (var registration in registry.All)
                 {
-                    var entry = CatalogEntry.From(registration.Definition);
+                    var entry = CatalogEntry.From(registration.Definition) with { ArgsSchema = registration.ArgsSchema() };
                     await store.PutAsync(entry.Name, JsonSerializer.SerializeToUtf8Bytes(entry, NeutrinoJsonContext.Default.CatalogEntry), cancellationToken: stoppingToken);
                 }
                 LogPublished(logger, registry.Pool, registry.Count);

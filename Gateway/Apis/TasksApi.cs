@@ -30,7 +30,7 @@ internal static class TasksApi
     }
 
     private static Ok<IReadOnlyList<CatalogEntry>> GetCatalog(TaskCatalog catalog) =>
-        TypedResults.Ok<IReadOnlyList<CatalogEntry>>([.. catalog.All.Select(CatalogEntry.From)]);
+        TypedResults.Ok<IReadOnlyList<CatalogEntry>>([.. catalog.All.Select(t => CatalogEntry.From(t) with { ArgsSchema = catalog.ArgsSchema(t.Name) })]);
 
     private static async Task<Results<Ok<TaskPage>, ProblemHttpResult>> ListTasksAsync(
         TaskQueries queries,

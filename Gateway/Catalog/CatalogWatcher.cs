@@ -56,22 +56,23 @@ internal sealed partial class CatalogWatcher(INatsJSContext js, INatsKVContext k
             catalog.Remove(entry.Key);
             return;
         }
-        TaskDefinition? definition;
+        CatalogEntry? published;
         try
         {
-            definition = JsonSerializer.Deserialize(entry.Value, NeutrinoJsonContext.Default.CatalogEntry)?.ToDefinition();
+            published = JsonSerializer.Deserialize(entry.Value, NeutrinoJsonContext.Default.CatalogEntry);
         }
         catch (JsonException)
         {
             // One bad entry (another version's, or written by hand) is skipped; the watch goes on.
-            definition = null;
+            published = null;
         }
+        var definition = published?.ToDefinition();
         if (definition is null || definition.Name != entry.Key)
         {
             LogIgnored(logger, entry.Key);
             return;
         }
-        catalog.Set(definition);
+        catalog.Set(definition, published!.ArgsSchema is { ValueKind: JsonValueKind.Object } schema ? schema : null);
         LogRoutable(logger, definition.Name, definition.Pool);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Neutrino.Core.Tasks;
@@ -8,15 +9,34 @@ namespace Neutrino.Gateway.Catalog;
 internal sealed class TaskCatalog : IHealthCheck
 {
     private readonly ConcurrentDictionary<string, TaskDefinition> _tasks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JsonElement> _argsSchemas = new(StringComparer.Ordinal);
     private volatile bool _loaded;
 
     public TaskDefinition? Find(string name) => _tasks.GetValueOrDefault(name);
 
     public IReadOnlyList<TaskDefinition> All => [.. _tasks.Values.OrderBy(t => t.Name, StringComparer.Ordinal)];
 
-    public void Set(TaskDefinition definition) => _tasks[definition.Name] = definition;
+    /// <summary>The JSON Schema of a task's args, when its pool published one.</summary>
+    public JsonElement? ArgsSchema(string name) => _argsSchemas.TryGetValue(name, out var schema) ? schema : null;
 
-    public void Remove(string name) => _tasks.TryRemove(name, out _);
+    public void Set(TaskDefinition definition, JsonElement? argsSchema = null)
+    {
+        if (argsSchema is { } schema)
+        {
+            _argsSchemas[definition.Name] = schema;
+        }
+        else
+        {
+            _argsSchemas.TryRemove(definition.Name, out _);
+        }
+        _tasks[definition.Name] = definition;
+    }
+
+    public void Remove(string name)
+    {
+        _tasks.TryRemove(name, out _);
+        _argsSchemas.TryRemove(name, out _);
+    }
 
     public void MarkLoaded() => _loaded = true;
 

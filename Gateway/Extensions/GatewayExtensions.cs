@@ -1,6 +1,7 @@
 using Neutrino.Core.Http;
 using Neutrino.Core.Storage;
 using Neutrino.Gateway.Admission;
+using Neutrino.Gateway.Apis;
 using Neutrino.Gateway.Auth;
 using Neutrino.Gateway.Catalog;
 using Neutrino.Gateway.Idempotency;
@@ -22,6 +23,11 @@ internal static class GatewayExtensions
         services.AddSingleton<AdmissionControl>();
 
         services.AddSingleton<TaskCatalog>();
+        services.AddOpenApi("v1", options =>
+        {
+            options.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_1;
+            options.AddDocumentTransformer<CatalogOpenApi>();
+        });
         services.AddHostedService<CatalogWatcher>();
         services.AddHealthChecks().AddCheck<TaskCatalog>("catalog", tags: ["ready"]);
 
