@@ -7,6 +7,8 @@ public static class Pools
     public const string Async = "async";
     public const string Gpu = "gpu";
 
+    public static IReadOnlyList<string> All { get; } = [Fast, Async, Gpu];
+
     /// <summary>The pools that take their tasks from JetStream.</summary>
     public static IReadOnlyList<string> Queued { get; } = [Async, Gpu];
 

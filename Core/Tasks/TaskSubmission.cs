@@ -69,6 +69,12 @@ public sealed record TaskSubmission(ReadOnlyMemory<byte> Args, TaskPriority Prio
             error = $"The body is not valid JSON: {ex.Message}";
             return false;
         }
+        catch (InvalidOperationException ex)
+        {
+            // A property name or priority that escapes an unpaired surrogate: valid JSON, but no text.
+            error = $"The body cannot be read: {ex.Message}";
+            return false;
+        }
 
         submission = new TaskSubmission(args, priority);
         return true;

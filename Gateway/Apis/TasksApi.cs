@@ -55,6 +55,20 @@ internal static class TasksApi
         {
             return TaskProblems.BadRequest($"Unknown status '{status}': use queued, running, completed, failed or cancelled.");
         }
+        // Filters that can match nothing are the caller's mistake, said as such (and never sent to the
+        // database, which refuses some characters outright).
+        if (name is not null && !TaskDefinition.IsValidName(name))
+        {
+            return TaskProblems.BadRequest($"'name' must be a task name: 1-64 characters of a-z, 0-9, '_' or '-'.");
+        }
+        if (pool is not null && !Pools.All.Contains(pool))
+        {
+            return TaskProblems.BadRequest($"Unknown pool: use {string.Join(", ", Pools.All)}.");
+        }
+        if (tenant is not null && !AdminApi.TenantName().IsMatch(tenant))
+        {
+            return TaskProblems.BadRequest("'tenant' must be a tenant name: 1-64 characters of a-z, 0-9, '_' or '-'.");
+        }
         if (limit is < 1 or > TaskFilter.MaxLimit)
         {
             return TaskProblems.BadRequest($"'limit' must be between 1 and {TaskFilter.MaxLimit}.");

@@ -30,6 +30,8 @@ public sealed class TaskSubmissionTests
     [InlineData("""{"args":1,"priority":1}""", "'priority' must be one of")]
     [InlineData("""{"args":1,"priority":"2"}""", "'priority' must be one of")]
     [InlineData("""{"arguments":1}""", "Unknown property 'arguments'")]
+    [InlineData("""{"\ud800":1}""", "cannot be read")]
+    [InlineData("""{"args":1,"priority":"\ud800"}""", "cannot be read")]
     public void Malformed_bodies_are_rejected_with_a_reason(string body, string reason)
     {
         Assert.False(TaskSubmission.TryParse(Bytes(body), out _, out var error));
