@@ -108,4 +108,16 @@ public sealed class BadInputTests(SystemFixture fixture)
             await _client.DeleteAsync($"/tasks/{id}");
         }
     }
+
+    [Theory]
+    [InlineData("/v1/embeddings", """{"input":"\ud800"}""")]
+    [InlineData("/v1/collections/anything/search", """{"\udc00x":"y","query":"q"}""")]
+    public async Task A_v1_body_escaping_a_lone_surrogate_is_400(string path, string body)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        var response = await _client.PostAsync(path, content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("unpaired UTF-16 surrogate", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
