@@ -42,14 +42,47 @@ internal static partial class AdminApi
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
     public static partial Regex TenantName();
 
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>
+    /// The body as JSON whatever its Content-Type says (as under <c>/api</c>, so <c>curl -d</c> works), or
+    /// a <c>400</c> naming the problem.
+    /// </summary>
+    private static async Task<(T? Request, ProblemHttpResult? Problem)> ReadAsync<T>(HttpContext context, string shape)
+        where T : class
+    {
+        var body = await RequestBody.ReadAsync(context.Request, 64 * 1024, context.RequestAborted);
+        if (body is null)
+        {
+            return (null, TaskProblems.TooLarge(64 * 1024));
+        }
+        try
+        {
+            return (System.Text.Json.JsonSerializer.Deserialize<T>(body, Json), null);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return (null, TaskProblems.BadRequest($"The body must be {shape}: {ex.Message}"));
+        }
+    }
+
     private static async ValueTask<object?> RequireAdminAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
         invocation.HttpContext.Caller().IsAdmin
             ? await next(invocation)
             : TaskProblems.Problem(StatusCodes.Status403Forbidden, "Forbidden", "Only an admin key may manage keys and tenants.");
 
     private static async Task<Results<Created<CreatedKey>, ProblemHttpResult>> CreateKeyAsync(
-        NewKeyRequest? request, ApiKeyStore store, ApiKeys keys, CancellationToken cancellationToken)
+        HttpContext context, ApiKeyStore store, ApiKeys keys, CancellationToken cancellationToken)
     {
+        var (request, problem) = await ReadAsync<NewKeyRequest>(context, """{"name": …, "tenant": …, "role": "admin"|"member"}""");
+        if (problem is not null)
+        {
+            return problem;
+        }
         if (request?.Name is not { Length: > 0 and <= 100 } name || name.Any(char.IsControl))
         {
             return TaskProblems.BadRequest("'name' is required: 1 to 100 characters, no control characters.");
@@ -104,8 +137,13 @@ internal static partial class AdminApi
     }
 
     private static async Task<Results<Ok<TenantView>, ProblemHttpResult>> SetTenantAsync(
-        string name, TenantQuotaRequest? request, ApiKeyStore store, TenantQuotas quotas, CancellationToken cancellationToken)
+        string name, HttpContext context, ApiKeyStore store, TenantQuotas quotas, CancellationToken cancellationToken)
     {
+        var (request, problem) = await ReadAsync<TenantQuotaRequest>(context, """{"max_queued": n | null, "submissions_per_second": n | null}""");
+        if (problem is not null)
+        {
+            return problem;
+        }
         if (!TenantName().IsMatch(name))
         {
             return TaskProblems.BadRequest("The tenant name is 1 to 64 characters of a-z, 0-9, '_' or '-', starting with a letter or digit.");

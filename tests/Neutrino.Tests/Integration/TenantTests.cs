@@ -30,12 +30,22 @@ public sealed class TenantTests(SystemFixture fixture)
     [InlineData("""{"name":"x","tenant":"Bad Tenant","role":"member"}""", "'tenant'")]
     [InlineData("""{"name":"x","tenant":"ok","role":"root"}""", "'role'")]
     [InlineData("""{"tenant":"ok","role":"member"}""", "'name'")]
+    [InlineData("""{"name":""", "The body must be")]
+    [InlineData("""{"name":"x","tenant":"ok","role":"member","extra":1}""", "The body must be")]
     public async Task A_bad_key_request_is_400_naming_the_field(string body, string field)
     {
         var (status, problem, _) = await PostRawAsync(_admin, "/admin/keys", body);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains(field, problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_admin_api_reads_its_body_as_json_whatever_the_content_type_as_curl_d_sends_it()
+    {
+        using var form = new StringContent($$"""{"name":"curl","tenant":"{{NewTenant()}}","role":"member"}""", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsync("/admin/keys", form)).StatusCode);
     }
 
     [Fact]
