@@ -60,7 +60,7 @@ internal sealed partial class TaskWriteFlusher(
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            if (IsStatementError(ex))
+            if (IsRefusal(ex))
             {
                 // One statement may have been refused for what it carries: each runs alone, so only
                 // that one fails and its neighbours, other callers' writes, are not touched.
@@ -94,7 +94,7 @@ internal sealed partial class TaskWriteFlusher(
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            if (IsStatementError(ex) && !IsTransient(ex))
+            if (IsRefusal(ex))
             {
                 LogWriteRejected(logger, write.Operation, ex.Message);
                 write.Fail(new TaskWriteRejectedException($"PostgreSQL refused the {write.Operation} write: {ex.Message}", ex));
@@ -150,20 +150,20 @@ internal sealed partial class TaskWriteFlusher(
     }
 
     /// <summary>
-    /// The server answered and refused a statement, or a parameter could not even be encoded (a lone
-    /// surrogate in a text): the database is there, a statement is the problem. A connection that
-    /// failed, a pool that is exhausted, a timeout are the database's problem and fail every write.
+    /// What a statement carries is the problem: PostgreSQL refused its data (SQLSTATE class 22, a data
+    /// exception; 23, an integrity violation; 54, a limit exceeded), or a parameter could not even be
+    /// encoded (a lone surrogate in a text). Anything else (a lost connection, an exhausted pool, a
+    /// timeout, a server shutting down, a missing table) is the system's: it fails every write alike,
+    /// and the writers retry.
     /// </summary>
-    private static bool IsStatementError(Exception ex) => ex switch
+    private static bool IsRefusal(Exception ex) => ex switch
     {
-        PostgresException => true,
-        NpgsqlException or TimeoutException or OperationCanceledException => false,
-        InvalidOperationException when ex.InnerException is null => false, // a closed data source, a broken connection
-        _ => true,
+        PostgresException { SqlState: var state } => state.StartsWith("22", StringComparison.Ordinal)
+            || state.StartsWith("23", StringComparison.Ordinal) || state.StartsWith("54", StringComparison.Ordinal),
+        ArgumentException or InvalidCastException or OverflowException or FormatException => true,
+        InvalidOperationException { InnerException: { } inner } => IsRefusal(inner),
+        _ => false,
     };
-
-    /// <summary>Refusals that go away by themselves: retried by the writer like an outage.</summary>
-    private static bool IsTransient(Exception ex) => ex is PostgresException { IsTransient: true };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write {Count} task state changes; the writers are told and retry.")]
     private static partial void LogFlushFailed(ILogger logger, int count, Exception error);

@@ -40,18 +40,44 @@ public static class StorableJson
         return true;
     }
 
+    /// <summary>
+    /// Where the first string or property name escapes an unpaired surrogate (valid JSON, but not text:
+    /// reading it throws), or null. For bodies that are read, not stored, where <c>\u0000</c> is fine.
+    /// </summary>
+    public static long? FirstUnreadableString(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped && !TryGetText(ref reader, out _))
+            {
+                return reader.TokenStartIndex;
+            }
+        }
+        return null;
+    }
+
+    private static bool TryGetText(ref Utf8JsonReader reader, out string text)
+    {
+        try
+        {
+            text = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = "";
+            return false;
+        }
+    }
+
     private static bool IsStorable(ref Utf8JsonReader reader, out string error)
     {
         error = "";
         switch (reader.TokenType)
         {
             case JsonTokenType.String or JsonTokenType.PropertyName when reader.ValueIsEscaped:
-                string text;
-                try
-                {
-                    text = reader.GetString()!;
-                }
-                catch (InvalidOperationException)
+                if (!TryGetText(ref reader, out var text))
                 {
                     error = $"{What(reader)} at byte {reader.TokenStartIndex} escapes an unpaired UTF-16 surrogate, which cannot be stored.";
                     return false;

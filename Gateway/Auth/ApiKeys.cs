@@ -49,7 +49,11 @@ internal sealed class ApiKeys
         {
             return false;
         }
-        _used.TryAdd(caller.KeyId, 0);
+        // A lock-free read first: the set changes once per key per refresh, not with every request.
+        if (!_used.ContainsKey(caller.KeyId))
+        {
+            _used.TryAdd(caller.KeyId, 0);
+        }
         return true;
     }
 

@@ -18,7 +18,7 @@ internal static class RequestJson
         {
             throw Invalid($"The body is not valid JSON: {ex.Message}", null);
         }
-        if (UnreadableStringAt(body) is { } at)
+        if (Neutrino.Core.Tasks.StorableJson.FirstUnreadableString(body) is { } at)
         {
             document.Dispose();
             throw Invalid($"The string at byte {at} escapes an unpaired UTF-16 surrogate: valid JSON, but not text.", null);
@@ -29,27 +29,6 @@ internal static class RequestJson
             throw Invalid("The body must be a JSON object.", null);
         }
         return document;
-    }
-
-    /// <summary>Where a string or property name escapes a lone surrogate (reading it as text would throw), or null.</summary>
-    private static long? UnreadableStringAt(ReadOnlySpan<byte> body)
-    {
-        var reader = new Utf8JsonReader(body);
-        while (reader.Read())
-        {
-            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
-            {
-                try
-                {
-                    reader.GetString();
-                }
-                catch (InvalidOperationException)
-                {
-                    return reader.TokenStartIndex;
-                }
-            }
-        }
-        return null;
     }
 
     public static EmbeddingException Invalid(string message, string? parameter) => new(EmbeddingErrorKind.InvalidRequest, message, parameter);
