@@ -22,6 +22,7 @@ internal sealed class BenchTarget : IAsyncDisposable
         FastPool = Url(endpoints, "fastpool");
         GpuPool = Url(endpoints, "gpupool");
         TasksConnectionString = endpoints["neutrino"]!["connection_string"]!.GetValue<string>();
+        NatsUrl = endpoints["nats"]!["connection_string"]!.GetValue<string>();
         Client = CreateClient(Gateway);
     }
 
@@ -48,6 +49,9 @@ internal sealed class BenchTarget : IAsyncDisposable
     public Uri GpuPool { get; }
 
     public string TasksConnectionString { get; }
+
+    /// <summary>The system's NATS server, with its user and password.</summary>
+    public string NatsUrl { get; }
 
     public HttpClient Client { get; }
 

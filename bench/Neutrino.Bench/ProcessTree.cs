@@ -37,6 +37,49 @@ internal static class ProcessTree
             ? long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024
             : 0;
 
+    /// <summary>Every process's command line, its words joined by spaces.</summary>
+    public static IEnumerable<(int Pid, string Command)> CommandLines()
+    {
+        foreach (var (pid, _) in All())
+        {
+            if (Read($"/proc/{pid}/cmdline") is { Length: > 0 } command)
+            {
+                yield return (pid, command.TrimEnd('\0').Replace('\0', ' '));
+            }
+        }
+    }
+
+    /// <summary>User and system CPU time the process has used; with its waited-for children's when asked (PostgreSQL's ended backends).</summary>
+    public static double CpuSeconds(int pid, bool includeReapedChildren = false)
+    {
+        if (Read($"/proc/{pid}/stat") is not { } stat)
+        {
+            return 0;
+        }
+        // After "(comm) ": state is field 3, so utime (14) is index 11, stime 12, cutime 13, cstime 14.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        if (includeReapedChildren)
+        {
+            ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+        }
+        return ticks / (double)ClockTicksPerSecond;
+    }
+
+    /// <summary>Bytes the process caused to be written to storage (write_bytes in /proc/pid/io).</summary>
+    public static long WrittenBytes(int pid) => Field($"/proc/{pid}/io", "write_bytes:");
+
+    /// <summary>Resident set size (VmRSS).</summary>
+    public static long ResidentBytes(int pid) => Field($"/proc/{pid}/status", "VmRSS:") * 1024;
+
+    // USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)).
+    private const int ClockTicksPerSecond = 100;
+
+    private static long Field(string path, string name) =>
+        Read(path)?.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal)) is { } line
+            ? long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)
+            : 0;
+
     private static IEnumerable<(int Id, int Parent)> All()
     {
         foreach (var directory in Directory.EnumerateDirectories("/proc"))

@@ -1,8 +1,10 @@
 using Neutrino.Bench;
 
-// Measures the gateway's overhead on sync calls, the latency of a queued 202, end-to-end
-// throughput of queued no-op tasks, and embeddings (the raw model's ceiling, then /v1/embeddings
-// with batching on and off), against a whole system on this machine. Prints a table.
+// Measures, against a whole system on this machine, in one run: the ceilings of the engines underneath
+// (pgbench's single-row inserts, JetStream's publish-and-ack), then the gateway's overhead on sync
+// calls, the latency of a queued 202, end-to-end throughput of queued no-op tasks with what each costs
+// each process, and embeddings (the raw model's ceiling, then /v1/embeddings with batching on and off).
+// Prints a table.
 //   dotnet run -c Release --project bench/Neutrino.Bench                 starts its own system
 //   dotnet run -c Release --project bench/Neutrino.Bench -- --attach DIR  uses a running one (its data dir)
 //   ... -- --only sync|queued|throughput|embeddings                        one part only
@@ -18,7 +20,14 @@ if (target.Startup is { } startup)
     report.Add("dotnet run of the AppHost to everything healthy (warm)", $"{startup.TotalSeconds:0.0} s");
     report.Add("memory of the whole system when idle (PSS: AppHost, DCP, Aspire dashboard, servers, services)", $"{target.SystemMemoryBytes() / 1048576.0:0} MiB");
 }
+Report.Memory(report, "idle", Cost.ResidentPerProcess().GroupBy(p => p.Group).ToDictionary(g => g.Key, g => g.Max(p => p.Bytes)));
 
+var pgbench = 0.0;
+if (only is null or "queued" or "throughput")
+{
+    pgbench = await Ceilings.PostgresInsertsAsync(target, report);
+    await Ceilings.JetStreamAsync(target, report);
+}
 if (only is null or "sync")
 {
     await Latency.SyncAsync(target, report);
@@ -31,7 +40,7 @@ if (only is null or "throughput")
 {
     foreach (var concurrency in new[] { 16, 64, 256 })
     {
-        await Throughput.QueuedNoOpAsync(target, report, tasks: 6000, concurrency);
+        await Throughput.QueuedNoOpAsync(target, report, tasks: 6000, concurrency, pgbench, cost: concurrency == 64);
     }
 }
 

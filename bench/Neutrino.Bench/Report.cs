@@ -31,6 +31,13 @@ internal sealed class Report
         }
     }
 
+    /// <summary>One row: the largest resident set of any one process of each service (a replica apiece).</summary>
+    public static void Memory(Report report, string when, IReadOnlyDictionary<string, long> largest) =>
+        report.Add($"RSS of a service process {when}",
+            string.Join(", ", largest.Where(p => p.Key is not ("DCP" or "AppHost" or "Aspire dashboard" or "PostgreSQL"))
+                .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value / 1048576.0:0} MB"))),
+            when.Contains("idle", StringComparison.Ordinal) ? "<= 150 MB each" : "");
+
     public static string Ms(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + " ms";
 
     public static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Npgsql;
@@ -8,11 +9,14 @@ namespace Neutrino.Bench;
 /// <summary>Many callers at once submit no-op queued tasks; counted from the first submit until the last one is completed in the history.</summary>
 internal static class Throughput
 {
-    public static async Task QueuedNoOpAsync(BenchTarget target, Report report, int tasks, int concurrency)
+    /// <summary>Completed per second.</summary>
+    public static async Task<double> QueuedNoOpAsync(BenchTarget target, Report report, int tasks, int concurrency, double pgbench, bool cost = false)
     {
         var payload = Encoding.UTF8.GetBytes("""{"args":{"ms":0}}""");
         var since = DateTimeOffset.UtcNow;
         var next = 0;
+        var before = cost ? await Cost.TakeAsync(target) : null;
+        using var peak = cost ? new PeakMemory() : null;
         var started = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -27,7 +31,24 @@ internal static class Throughput
             }
         }));
         var submitted = started.Elapsed;
+        await CompletedAsync(target, since, tasks, started);
+        var completed = started.Elapsed;
+        var rate = tasks / completed.TotalSeconds;
+        report.Add(
+            $"queued no-op, {tasks} tasks, {concurrency} callers",
+            string.Create(CultureInfo.InvariantCulture, $"{tasks / submitted.TotalSeconds:0} submitted/s, {rate:0} completed/s ({rate / pgbench:0.00} of pgbench)"),
+            ">= 0.33 of pgbench");
+        if (before is not null)
+        {
+            (await Cost.TakeAsync(target)).Report(report, before, tasks, $"{concurrency} callers");
+            peak!.Report(report, "under the throughput run (peak)");
+        }
+        return rate;
+    }
 
+    /// <summary>Waits until <paramref name="tasks"/> no-op tasks created since then are completed in the history.</summary>
+    public static async Task CompletedAsync(BenchTarget target, DateTimeOffset since, int tasks, Stopwatch started)
+    {
         await using var connection = new NpgsqlConnection(target.TasksConnectionString);
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM tasks WHERE name = 'sleep' AND status = 'completed' AND created_at >= $1", connection)
@@ -42,10 +63,36 @@ internal static class Throughput
             }
             await Task.Delay(20);
         }
-        var completed = started.Elapsed;
-        report.Add(
-            $"queued no-op, {tasks} tasks, {concurrency} callers",
-            $"{tasks / submitted.TotalSeconds:0} submitted/s, {tasks / completed.TotalSeconds:0} completed/s",
-            ">= 1,000 completed/s");
+    }
+}
+
+/// <summary>Samples each service process's resident memory every half second and keeps its peak.</summary>
+internal sealed class PeakMemory : IDisposable
+{
+    private readonly Dictionary<string, long> _peak = [];
+    private readonly Timer _timer;
+
+    public PeakMemory() => _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(500));
+
+    public void Report(Report report, string when)
+    {
+        Sample();
+        lock (_peak)
+        {
+            Bench.Report.Memory(report, when, _peak);
+        }
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    private void Sample()
+    {
+        foreach (var (group, bytes) in Cost.ResidentPerProcess())
+        {
+            lock (_peak)
+            {
+                _peak[group] = Math.Max(_peak.GetValueOrDefault(group), bytes);
+            }
+        }
     }
 }
