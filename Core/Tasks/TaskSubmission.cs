@@ -10,8 +10,18 @@ public sealed record TaskSubmission(ReadOnlyMemory<byte> Args, TaskPriority Prio
 {
     private static readonly byte[] NullJson = "null"u8.ToArray();
 
+    /// <summary>
+    /// Reads a property other than <c>args</c> and <c>priority</c> (the reader is on its name) to the end
+    /// of its value; false when the property is not one it takes. <paramref name="error"/>, when set, refuses the body.
+    /// </summary>
+    public delegate bool OtherProperty(ref Utf8JsonReader reader, out string? error);
+
     /// <summary>Parses a body; an empty body means no args at normal priority.</summary>
-    public static bool TryParse(ReadOnlyMemory<byte> body, out TaskSubmission submission, out string error)
+    public static bool TryParse(ReadOnlyMemory<byte> body, out TaskSubmission submission, out string error) =>
+        TryParse(body, out submission, out error, null, "'args' and 'priority'");
+
+    /// <summary>Parses a body that may carry more properties than a submission's, read by <paramref name="other"/>.</summary>
+    public static bool TryParse(ReadOnlyMemory<byte> body, out TaskSubmission submission, out string error, OtherProperty? other, string takes)
     {
         submission = new TaskSubmission(NullJson, TaskPriority.Normal);
         error = "";
@@ -52,10 +62,18 @@ public sealed record TaskSubmission(ReadOnlyMemory<byte> Args, TaskPriority Prio
                         return false;
                     }
                 }
+                else if (other is not null && other(ref reader, out var otherError))
+                {
+                    if (otherError is not null)
+                    {
+                        error = otherError;
+                        return false;
+                    }
+                }
                 else
                 {
                     var name = reader.GetString();
-                    error = $"Unknown property '{name}': the body takes 'args' and 'priority'.";
+                    error = $"Unknown property '{name}': the body takes {takes}.";
                     return false;
                 }
             }

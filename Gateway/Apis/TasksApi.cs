@@ -23,6 +23,7 @@ internal static class TasksApi
 
         var tasks = app.MapGroup("/tasks");
         tasks.MapGet("/", ListTasksAsync);
+        tasks.MapPost("/batch", (BatchSubmission batch, HttpContext context) => batch.SubmitAsync(context));
         tasks.MapGet("/{id}", GetTaskAsync);
         tasks.MapDelete("/{id}", CancelTaskAsync);
         tasks.MapPost("/{id}/retry", RetryTaskAsync);

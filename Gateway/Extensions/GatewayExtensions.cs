@@ -40,6 +40,7 @@ internal static class GatewayExtensions
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<TaskRetention>();
         services.AddSingleton<TaskAdmission>();
+        services.AddSingleton<BatchSubmission>();
         builder.AddPoolProxy();
         return builder;
     }

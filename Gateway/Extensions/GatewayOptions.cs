@@ -11,6 +11,14 @@ internal sealed class GatewayOptions
     [Range(1, 1L << 30)]
     public long MaxBodyBytes { get; set; } = 1 << 20;
 
+    /// <summary>Most tasks one <c>POST /tasks/batch</c> may carry; more is 400.</summary>
+    [Range(1, 100_000)]
+    public int MaxBatchTasks { get; set; } = 1000;
+
+    /// <summary>Largest body accepted by <c>POST /tasks/batch</c>; larger is 413.</summary>
+    [Range(1, 1L << 30)]
+    public long MaxBatchBodyBytes { get; set; } = 16 << 20;
+
     /// <summary>Longest <c>?wait=</c> a poll may ask for, in seconds.</summary>
     [Range(0, 3600)]
     public int MaxWaitSeconds { get; set; } = 60;

@@ -20,13 +20,24 @@ internal sealed record IdempotencyRequest(string Scope, string RequestHash)
         {
             return null;
         }
-        var key = values.ToString();
-        if (values.Count > 1 || key.Length is 0 or > MaxLength || key.Any(c => c is < '!' or > '~'))
+        if (values.Count > 1)
         {
             error = $"'{Header}' must be one value of 1 to {MaxLength} printable ASCII characters without spaces.";
             return null;
         }
-        var fingerprint = SHA256.HashData([.. Encoding.UTF8.GetBytes(task + "\n"), .. body]);
-        return new IdempotencyRequest($"{context.Caller().KeyId:N}:{key}", Convert.ToHexStringLower(fingerprint));
+        return From(context.Caller().KeyId, values.ToString(), task, body, out error);
+    }
+
+    /// <summary>A key as one caller (<paramref name="keyId"/>) sent it with <paramref name="request"/>, the bytes that fingerprint it.</summary>
+    public static IdempotencyRequest? From(Guid keyId, string key, string task, ReadOnlySpan<byte> request, out string? error)
+    {
+        error = null;
+        if (key.Length is 0 or > MaxLength || key.Any(c => c is < '!' or > '~'))
+        {
+            error = $"'{Header}' must be one value of 1 to {MaxLength} printable ASCII characters without spaces.";
+            return null;
+        }
+        var fingerprint = SHA256.HashData([.. Encoding.UTF8.GetBytes(task + "\n"), .. request]);
+        return new IdempotencyRequest($"{keyId:N}:{key}", Convert.ToHexStringLower(fingerprint));
     }
 }

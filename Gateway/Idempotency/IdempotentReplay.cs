@@ -24,9 +24,29 @@ internal sealed class IdempotentReplay(
     public Task<IdempotencyClaim> ClaimAsync(IdempotencyRequest request, Guid taskId) =>
         store.ClaimAsync(request.Scope, taskId, request.RequestHash, time.GetUtcNow(), options.Value.IdempotencyWindow, options.Value.AbandonedKeyAfter, CancellationToken.None);
 
-    public Task ReleaseAsync(IdempotencyRequest request, Guid taskId) => store.ReleaseAsync(request.Scope, taskId, CancellationToken.None);
-
-    public Task AcceptAsync(IdempotencyRequest request, Guid taskId) => store.AcceptAsync(request.Scope, taskId, time.GetUtcNow(), CancellationToken.None);
+    /// <summary>
+    /// After the request was answered: an accepted task's key says so (a repeat then answers with it);
+    /// a refused one's key is freed, so it does not pin a task that does not exist or never ran.
+    /// </summary>
+    public async Task SettleAsync(IdempotencyRequest request, Guid taskId, bool accepted)
+    {
+        try
+        {
+            if (accepted)
+            {
+                await store.AcceptAsync(request.Scope, taskId, time.GetUtcNow(), CancellationToken.None);
+            }
+            else
+            {
+                await store.ReleaseAsync(request.Scope, taskId, CancellationToken.None);
+            }
+        }
+        catch (Npgsql.NpgsqlException)
+        {
+            // The store is down. Accepted: the task stands, and a repeat answers 409 until the key is taken
+            // over once abandoned. Refused: the key answers with this unaccepted task until its window ends.
+        }
+    }
 
     public async Task<IResult> ReplayAsync(HttpContext context, TaskDefinition definition, IdempotencyRequest request, IdempotencyClaim claim)
     {

@@ -89,28 +89,9 @@ internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter sub
             accepted = context.GetForwarderErrorFeature() is null
                 && context.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status500InternalServerError or StatusCodes.Status504GatewayTimeout;
         }
-        if (accepted && idempotent is not null)
+        if (idempotent is not null)
         {
-            try
-            {
-                await idempotency.AcceptAsync(idempotent, id);
-            }
-            catch (Npgsql.NpgsqlException)
-            {
-                // The task stands; a repeat answers 409 until the key is taken over once abandoned.
-            }
-        }
-        if (!accepted && idempotent is not null)
-        {
-            // Not accepted: the key must not pin a task that does not exist or never ran.
-            try
-            {
-                await idempotency.ReleaseAsync(idempotent, id);
-            }
-            catch (Npgsql.NpgsqlException)
-            {
-                // The store is down too; the key then answers with this unaccepted task until its window ends.
-            }
+            await idempotency.SettleAsync(idempotent, id, accepted);
         }
     }
 }
