@@ -42,6 +42,7 @@ if (only is null or "throughput")
     {
         await Throughput.QueuedNoOpAsync(target, report, tasks: 6000, concurrency, pgbench, cost: concurrency == 64);
     }
+    await Throughput.BatchedNoOpAsync(target, report, tasks: 12000, batch: 100, concurrency: 8, pgbench);
 }
 
 if (only is null or "embeddings")

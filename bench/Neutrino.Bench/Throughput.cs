@@ -46,6 +46,35 @@ internal static class Throughput
         return rate;
     }
 
+    /// <summary>The same no-op tasks, submitted by <paramref name="concurrency"/> callers in batches of <paramref name="batch"/> (<c>POST /tasks/batch</c>).</summary>
+    public static async Task<double> BatchedNoOpAsync(BenchTarget target, Report report, int tasks, int batch, int concurrency, double pgbench)
+    {
+        var payload = Encoding.UTF8.GetBytes("{\"tasks\":[" + string.Join(',', Enumerable.Repeat("""{"task":"sleep","args":{"ms":0}}""", batch)) + "]}");
+        var since = DateTimeOffset.UtcNow;
+        var next = 0;
+        var started = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (Interlocked.Add(ref next, batch) <= tasks)
+            {
+                using var content = new ByteArrayContent(payload);
+                using var response = await target.Client.PostAsync("/tasks/batch", content);
+                var answer = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode != HttpStatusCode.OK || !answer.Contains($"\"accepted\":{batch},", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"a batch answered {(int)response.StatusCode}: {answer[..Math.Min(300, answer.Length)]}");
+                }
+            }
+        }));
+        var submitted = started.Elapsed;
+        await CompletedAsync(target, since, tasks, started);
+        var rate = tasks / started.Elapsed.TotalSeconds;
+        report.Add(
+            $"queued no-op in batches of {batch}, {tasks} tasks, {concurrency} callers",
+            string.Create(CultureInfo.InvariantCulture, $"{tasks / submitted.TotalSeconds:0} submitted/s, {rate:0} completed/s ({rate / pgbench:0.00} of pgbench)"));
+        return rate;
+    }
+
     /// <summary>Waits until <paramref name="tasks"/> no-op tasks created since then are completed in the history.</summary>
     public static async Task CompletedAsync(BenchTarget target, DateTimeOffset since, int tasks, Stopwatch started)
     {
