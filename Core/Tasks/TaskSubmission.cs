@@ -16,6 +16,17 @@ public sealed record TaskSubmission(ReadOnlyMemory<byte> Args, TaskPriority Prio
     /// </summary>
     public delegate bool OtherProperty(ref Utf8JsonReader reader, out string? error);
 
+    /// <summary>
+    /// What the caller is told when reading its JSON body threw: invalid JSON, or a property name or
+    /// string that escapes an unpaired surrogate (valid JSON, but no text). Null for anything else.
+    /// </summary>
+    public static string? Unreadable(Exception ex) => ex switch
+    {
+        JsonException => $"The body is not valid JSON: {ex.Message}",
+        InvalidOperationException => $"The body cannot be read: {ex.Message}",
+        _ => null,
+    };
+
     /// <summary>Parses a body; an empty body means no args at normal priority.</summary>
     public static bool TryParse(ReadOnlyMemory<byte> body, out TaskSubmission submission, out string error) =>
         TryParse(body, out submission, out error, null, "'args' and 'priority'");
@@ -82,15 +93,9 @@ public sealed record TaskSubmission(ReadOnlyMemory<byte> Args, TaskPriority Prio
             {
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (Unreadable(ex) is { } reason)
         {
-            error = $"The body is not valid JSON: {ex.Message}";
-            return false;
-        }
-        catch (InvalidOperationException ex)
-        {
-            // A property name or priority that escapes an unpaired surrogate: valid JSON, but no text.
-            error = $"The body cannot be read: {ex.Message}";
+            error = reason;
             return false;
         }
 

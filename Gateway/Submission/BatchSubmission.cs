@@ -191,15 +191,9 @@ internal sealed class BatchSubmission(
             }
             return true;
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (TaskSubmission.Unreadable(ex) is { } reason)
         {
-            error = $"The body is not valid JSON: {ex.Message}";
-            return false;
-        }
-        catch (InvalidOperationException ex)
-        {
-            // A property name that escapes an unpaired surrogate: valid JSON, but no text.
-            error = $"The body cannot be read: {ex.Message}";
+            error = reason;
             return false;
         }
     }
