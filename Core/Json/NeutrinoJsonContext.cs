@@ -8,6 +8,7 @@ namespace Neutrino.Core.Json;
 [JsonSerializable(typeof(TaskView))]
 [JsonSerializable(typeof(TaskPage))]
 [JsonSerializable(typeof(TaskAccepted))]
+[JsonSerializable(typeof(TaskEventList))]
 [JsonSerializable(typeof(SyncTaskResult))]
 [JsonSerializable(typeof(CatalogEntry))]
 [JsonSerializable(typeof(IReadOnlyList<CatalogEntry>))]

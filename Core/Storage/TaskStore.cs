@@ -111,7 +111,7 @@ public sealed class TaskStore
             UPDATE tasks SET status = 'cancelled', completed_at = $2, cancel_requested_at = $2
             WHERE id = $1 AND status = 'queued'
             RETURNING id, attempts)
-        INSERT INTO task_events (task_id, status, attempt, at, detail) SELECT id, 'cancelled', attempts, $2, 'cancelled before it ran' FROM upd
+        INSERT INTO task_events (task_id, status, attempt, at, detail) SELECT id, 'cancelled', attempts, $2, 'cancelled before it ran' || coalesce(', by ' || $3, '') FROM upd
         RETURNING task_id
         """;
 
@@ -138,7 +138,7 @@ public sealed class TaskStore
                              progress = NULL, progress_message = NULL, worker_id = NULL, cancel_requested_at = NULL
             WHERE id = $1 AND status = 'failed' AND mode <> 'sync'
             RETURNING id)
-        INSERT INTO task_events (task_id, status, attempt, at, detail) SELECT id, 'queued', 0, $2, 'retried on request: a new series of attempts' FROM upd
+        INSERT INTO task_events (task_id, status, attempt, at, detail) SELECT id, 'queued', 0, $2, 'retried on request' || coalesce(' by ' || $3, '') || ': a new series of attempts' FROM upd
         RETURNING task_id
         """;
 
@@ -200,8 +200,9 @@ public sealed class TaskStore
         return Submit("finish", FinishSql, cancellationToken, Uuid(id), Text(WireNames.Of(state)), Json(result), FreeText(error), Time(at), Text(workerId), Text(runToken));
     }
 
-    public Task<bool> CancelQueuedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Submit("cancel queued", CancelQueuedSql, cancellationToken, Uuid(id), Time(at));
+    /// <summary>Cancels a task that has not started; <paramref name="by"/> (who asked) goes into its history.</summary>
+    public Task<bool> CancelQueuedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken, string? by = null) =>
+        Submit("cancel queued", CancelQueuedSql, cancellationToken, Uuid(id), Time(at), FreeText(by));
 
     public Task<bool> RequestCancelAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) =>
         Submit("request cancel", RequestCancelSql, cancellationToken, Uuid(id), Time(at));
@@ -210,8 +211,8 @@ public sealed class TaskStore
         Submit("cancel requested", CancelRequestedSql, cancellationToken, Uuid(id), Time(at), Text(workerId));
 
     /// <summary>Re-queues a failed queued task for a new series of attempts; false unless it was failed.</summary>
-    public Task<bool> RequeueFailedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Submit("requeue failed", RequeueFailedSql, cancellationToken, Uuid(id), Time(at));
+    public Task<bool> RequeueFailedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken, string? by = null) =>
+        Submit("requeue failed", RequeueFailedSql, cancellationToken, Uuid(id), Time(at), FreeText(by));
 
     public Task<bool> ReportProgressAsync(Guid id, double progress, string? message, CancellationToken cancellationToken) =>
         Submit("report progress", ProgressSql, cancellationToken, Uuid(id), new NpgsqlParameter { Value = progress, NpgsqlDbType = NpgsqlDbType.Double }, FreeText(message));

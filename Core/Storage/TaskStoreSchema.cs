@@ -9,6 +9,12 @@ public static class TaskStoreSchema
     /// <summary>The connection string's name: <c>ConnectionStrings__neutrino</c>.</summary>
     public const string ConnectionName = "neutrino";
 
+    /// <summary>
+    /// What the search finds text in: a task's args, result and error as one text, indexed by trigrams
+    /// (<c>ix_tasks_search</c>, pg_trgm). A query uses this expression exactly, or the index is not used.
+    /// </summary>
+    public const string SearchExpression = "(coalesce(args::text, '') || ' ' || coalesce(result::text, '') || ' ' || coalesce(error, ''))";
+
     /// <summary>The newest migration of this build (ids begin with their UTC timestamp, so the greatest is the latest).</summary>
     public static string LatestMigration { get; } = typeof(TaskDbContext).Assembly.GetTypes()
         .Select(type => type.GetCustomAttribute<MigrationAttribute>()?.Id)
