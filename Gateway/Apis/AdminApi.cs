@@ -35,6 +35,7 @@ internal static partial class AdminApi
         admin.MapDelete("/keys/{id}", RevokeKeyAsync);
         admin.MapGet("/tenants", ListTenantsAsync);
         admin.MapPut("/tenants/{name}", SetTenantAsync);
+        admin.MapQueuesApi();
         return app;
     }
 

@@ -25,6 +25,7 @@ internal static class TasksApi
         tasks.MapGet("/", ListTasksAsync);
         tasks.MapPost("/batch", (BatchSubmission batch, HttpContext context) => batch.SubmitAsync(context));
         tasks.MapGet("/{id}", GetTaskAsync);
+        tasks.MapGet("/{id}/events", GetEventsAsync);
         tasks.MapDelete("/{id}", CancelTaskAsync);
         tasks.MapPost("/{id}/retry", RetryTaskAsync);
         return app;
@@ -41,6 +42,12 @@ internal static class TasksApi
         string? tenant,
         int? limit,
         string? cursor,
+        string? mode,
+        string? priority,
+        string? worker,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        string? q,
         HttpContext context,
         IOptions<GatewayOptions> options,
         CancellationToken cancellationToken)
@@ -83,7 +90,29 @@ internal static class TasksApi
             }
             before = parsed;
         }
-        var page = await queries.ListAsync(new TaskFilter(status, name, pool, before, limit ?? 50, options.Value.MaxPageBytes, tenant), cancellationToken);
+        if (mode is not null && !WireNames.TryParse(mode, out TaskMode _))
+        {
+            return TaskProblems.BadRequest($"'mode' must be sync, async or gpu; got '{mode}'.");
+        }
+        if (priority is not null && !WireNames.TryParse(priority, out TaskPriority _))
+        {
+            return TaskProblems.BadRequest($"'priority' must be high, normal or low; got '{priority}'.");
+        }
+        if (worker is { Length: 0 or > 128 })
+        {
+            return TaskProblems.BadRequest("'worker' must be a worker id of 1-128 characters.");
+        }
+        if (from is not null && to is not null && from > to)
+        {
+            return TaskProblems.BadRequest("'from' is after 'to'.");
+        }
+        TaskSearch? search = null;
+        if (q is not null && !TaskSearch.TryParse(q, out search, out var problem))
+        {
+            return TaskProblems.BadRequest($"'q': {problem}");
+        }
+        var filter = new TaskFilter(status, name, pool, before, limit ?? 50, options.Value.MaxPageBytes, tenant, mode, priority, worker, from, to, search);
+        var page = await queries.ListAsync(filter, cancellationToken);
         return TypedResults.Ok(page);
     }
 
@@ -126,6 +155,18 @@ internal static class TasksApi
         return view is null ? TaskProblems.TaskNotFound(taskId) : TypedResults.Ok(view);
     }
 
+    /// <summary>Every state change of the task, oldest first: attempts, their workers, retries, who cancelled or retried it.</summary>
+    private static async Task<Results<Ok<TaskEventList>, ProblemHttpResult>> GetEventsAsync(string id, HttpContext context, TaskQueries queries, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var taskId))
+        {
+            return TaskProblems.Problem(StatusCodes.Status404NotFound, "Task not found", $"'{id}' is not a task id.");
+        }
+        return await queries.GetHistoryAsync(taskId, cancellationToken, context.Caller().VisibleTenant) is { } history
+            ? TypedResults.Ok(history)
+            : TaskProblems.TaskNotFound(taskId);
+    }
+
     private static async Task<IResult> RetryTaskAsync(string id, HttpContext context, TaskQueries queries, QueuedTaskSubmitter submitter, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var taskId))
@@ -135,7 +176,7 @@ internal static class TasksApi
         // Another tenant's task does not exist for a member key.
         return await queries.GetAsync(taskId, cancellationToken, context.Caller().VisibleTenant) is null
             ? TaskProblems.TaskNotFound(taskId)
-            : await submitter.RetryAsync(taskId, cancellationToken);
+            : await submitter.RetryAsync(taskId, context.Caller().Describe(), cancellationToken);
     }
 
     /// <summary>
@@ -159,7 +200,7 @@ internal static class TasksApi
         {
             return TaskProblems.TaskNotFound(taskId);
         }
-        if (await store.CancelQueuedAsync(taskId, time.GetUtcNow(), cancellationToken))
+        if (await store.CancelQueuedAsync(taskId, time.GetUtcNow(), cancellationToken, context.Caller().Describe()))
         {
             await nats.PublishAsync(Subjects.Done(taskId), cancellationToken: cancellationToken);
             return TypedResults.Ok((await queries.GetAsync(taskId, cancellationToken))!);

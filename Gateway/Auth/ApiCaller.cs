@@ -7,4 +7,7 @@ internal sealed record ApiCaller(Guid KeyId, string Name, string Tenant, bool Is
     public string? VisibleTenant => IsAdmin ? null : Tenant;
 
     public bool MaySee(string? tenant) => IsAdmin || tenant == Tenant;
+
+    /// <summary>Who acted, as a task's history records it: the key's name, role and tenant.</summary>
+    public string Describe() => $"key '{Name}' ({(IsAdmin ? "admin" : "member")} of tenant '{Tenant}')";
 }

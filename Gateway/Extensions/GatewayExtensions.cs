@@ -34,7 +34,8 @@ internal static class GatewayExtensions
         services.AddHostedService<TaskQueriesWarmup>();
         services.AddSingleton<QueuedTaskSubmitter>();
         services.AddHostedService<QueueReconciler>();
-        services.AddHostedService<QueueMetrics>();
+        services.AddSingleton<QueueMetrics>();
+        services.AddHostedService(provider => provider.GetRequiredService<QueueMetrics>());
         services.AddSingleton<IdempotentReplay>();
         services.AddHostedService<IdempotencyJanitor>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();

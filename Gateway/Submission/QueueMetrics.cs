@@ -20,7 +20,7 @@ internal sealed partial class QueueMetrics : BackgroundService
     private readonly INatsJSContext _js;
     private readonly TimeProvider _time;
     private readonly ILogger<QueueMetrics> _logger;
-    private volatile Snapshot _latest = new([], []);
+    private volatile QueueSnapshot _latest = new([], [], DateTimeOffset.MinValue);
 
     public QueueMetrics(INatsJSContext js, TimeProvider time, ILogger<QueueMetrics> logger)
     {
@@ -56,7 +56,8 @@ internal sealed partial class QueueMetrics : BackgroundService
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private async Task<Snapshot> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>The queues as they are now, read from JetStream (what <c>GET /admin/queues</c> answers).</summary>
+    public async Task<QueueSnapshot> ReadAsync(CancellationToken cancellationToken)
     {
         var consumers = new List<ConsumerDepth>();
         foreach (var pool in Pools.Queued)
@@ -66,7 +67,7 @@ internal sealed partial class QueueMetrics : BackgroundService
                 try
                 {
                     var info = (await _js.GetConsumerAsync(Subjects.TaskStream, Subjects.Consumer(pool, priority), cancellationToken)).Info;
-                    consumers.Add(new ConsumerDepth(pool, WireNames.Of(priority), (long)info.NumPending, info.NumAckPending, info.NumRedelivered));
+                    consumers.Add(new ConsumerDepth(pool, WireNames.Of(priority), (long)info.NumPending, info.NumAckPending, info.NumRedelivered, info.Delivered?.LastActive is { } last && last > DateTimeOffset.UnixEpoch ? last : null));
                 }
                 catch (NatsJSApiException ex) when (ex.Error.Code == 404)
                 {
@@ -82,19 +83,22 @@ internal sealed partial class QueueMetrics : BackgroundService
             var pool = subject.Split('.')[2];
             dead[pool] = dead.GetValueOrDefault(pool) + count;
         }
-        return new Snapshot(consumers, [.. Pools.Queued.Select(pool => new KeyValuePair<string, long>(pool, dead.GetValueOrDefault(pool)))]);
+        return new QueueSnapshot(consumers, [.. Pools.Queued.Select(pool => new DeadLetterCount(pool, dead.GetValueOrDefault(pool)))], _time.GetUtcNow());
     }
 
     private IEnumerable<Measurement<long>> Consumers(Func<ConsumerDepth, long> value) =>
         _latest.Consumers.Select(c => new Measurement<long>(value(c), new TagList { { "pool", c.Pool }, { "priority", c.Priority } }));
 
     private IEnumerable<Measurement<long>> DeadLetters() =>
-        _latest.DeadLetters.Select(d => new Measurement<long>(d.Value, new TagList { { "pool", d.Key } }));
-
-    private sealed record ConsumerDepth(string Pool, string Priority, long Pending, long AckPending, long Redelivered);
-
-    private sealed record Snapshot(IReadOnlyList<ConsumerDepth> Consumers, IReadOnlyList<KeyValuePair<string, long>> DeadLetters);
+        _latest.DeadLetters.Select(d => new Measurement<long>(d.Messages, new TagList { { "pool", d.Pool } }));
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not read the queues' depth; the gauges keep their last values")]
     private static partial void LogReadFailed(ILogger logger, Exception error);
 }
+
+/// <summary>One priority's consumer of one pool: waiting, handed out and unacknowledged, delivered more than once.</summary>
+internal sealed record ConsumerDepth(string Pool, string Priority, long Pending, long AckPending, long Redelivered, DateTimeOffset? LastDelivered);
+
+internal sealed record DeadLetterCount(string Pool, long Messages);
+
+internal sealed record QueueSnapshot(IReadOnlyList<ConsumerDepth> Consumers, IReadOnlyList<DeadLetterCount> DeadLetters, DateTimeOffset ReadAt);

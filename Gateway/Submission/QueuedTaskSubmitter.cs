@@ -75,9 +75,9 @@ internal sealed partial class QueuedTaskSubmitter(
     /// <c>POST /tasks/{id}/retry</c>: a failed queued task gets a new series of attempts under the same id.
     /// Only a failed task moves, so concurrent retries re-queue it once.
     /// </summary>
-    public async Task<IResult> RetryAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<IResult> RetryAsync(Guid id, string? by, CancellationToken cancellationToken)
     {
-        if (!await store.RequeueFailedAsync(id, time.GetUtcNow(), CancellationToken.None))
+        if (!await store.RequeueFailedAsync(id, time.GetUtcNow(), CancellationToken.None, by))
         {
             var current = await queries.GetAsync(id, cancellationToken);
             return current is null
