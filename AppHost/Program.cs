@@ -44,7 +44,7 @@ var gpuPool = builder.AddService<Projects.GpuPool>("gpupool")
     .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable)
     .WithModelsDirectory().WaitForCompletion(models);
 
-builder.AddService<Projects.Gateway>("gateway")
+var gateway = builder.AddService<Projects.Gateway>("gateway")
     .WithPublicHttpEndpoint("Neutrino:GatewayPort", defaultPort: 8080).WithReadinessProbe()
     .WithEnvironment("Neutrino__Auth__BootstrapKey", apiKey)
     .WithEnvironment("Neutrino__Internal__Secret", internalSecret)
@@ -57,8 +57,11 @@ builder.AddService<Projects.Gateway>("gateway")
 
 builder.AddService<Projects.Dashboard>("dashboard")
     .WithPublicHttpEndpoint("Neutrino:DashboardPort", defaultPort: 8081).WithReadinessProbe()
-    // Its login takes admin keys: the bootstrap key, and those made with the admin API.
+    // Its login takes the bootstrap key, and the keys made with the admin API.
     .WithEnvironment("Neutrino__Auth__BootstrapKey", apiKey)
-    .WithReference(tasksDb).WaitForCompletion(migrations);
+    .WithReference(tasksDb).WaitForCompletion(migrations)
+    // Its actions are the gateway's API, called with the user's own key.
+    .WithReference(gateway)
+    .WithAspireDashboardLinks();
 
 builder.Build().Run();

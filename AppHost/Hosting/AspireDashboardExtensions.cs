@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 
 namespace Neutrino.AppHost.Hosting;
@@ -39,6 +40,32 @@ internal static class AspireDashboardExtensions
         && configuration["AppHost:BrowserToken"] is { } token
             ? $"{endpoint.Url.TrimEnd('/')}/login?t={token}"
             : null;
+
+    /// <summary>
+    /// Tells a service where the Aspire dashboard is (<c>Neutrino__Dashboard__AspireDashboardUrl</c>), for
+    /// links to a task's trace: where it really listens when it runs, else the configured address. Run
+    /// mode only: a deployment has its own.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithAspireDashboardLinks(this IResourceBuilder<ProjectResource> service)
+    {
+        if (service.ApplicationBuilder.ExecutionContext.IsPublishMode)
+        {
+            return service;
+        }
+        var configuration = service.ApplicationBuilder.Configuration;
+        return service.WithEnvironment(context =>
+        {
+            var model = context.ExecutionContext.Services.GetRequiredService<DistributedApplicationModel>();
+            var url = model.Resources.OfType<IResourceWithEndpoints>().FirstOrDefault(r => r.Name == DashboardResource) is { } dashboard
+                      && dashboard.GetEndpoints().FirstOrDefault(e => e.EndpointName == "http") is { IsAllocated: true } endpoint
+                ? endpoint.Url
+                : configuration["ASPNETCORE_URLS"]?.Split(';')[0];
+            if (url is not null && Uri.TryCreate(url, UriKind.Absolute, out var address) && address.Port != 0)
+            {
+                context.EnvironmentVariables["Neutrino__Dashboard__AspireDashboardUrl"] = address.ToString();
+            }
+        });
+    }
 
     /// <summary>Aspire adds its dashboard to the model as a resource of this name.</summary>
     public const string DashboardResource = "aspire-dashboard";

@@ -23,7 +23,7 @@ public static partial class DashboardClient
     {
         var client = Anonymous(system);
         var login = await LoginAsync(client, key);
-        Assert.Equal((HttpStatusCode.Redirect, "/"), (login.StatusCode, login.Headers.Location?.ToString()));
+        Assert.Equal((HttpStatusCode.Redirect, "/tasks"), (login.StatusCode, login.Headers.Location?.ToString()));
         return client;
     }
 
