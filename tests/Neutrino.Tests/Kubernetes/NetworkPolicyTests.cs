@@ -57,7 +57,7 @@ public sealed class NetworkPolicyTests
 
     [Theory]
     [MemberData(nameof(All), MemberType = typeof(RenderedOverlay))]
-    public async Task The_dashboard_reaches_PostgreSQL_and_nothing_else(string overlay)
+    public async Task The_dashboard_reaches_PostgreSQL_and_the_gateway_and_nothing_else(string overlay)
     {
         var model = new NetworkPolicyModel(await OfAsync(overlay));
         var dashboard = model.Pod("dashboard");
@@ -65,7 +65,7 @@ public sealed class NetworkPolicyTests
         var reached = model.Pods.Where(p => p != dashboard)
             .SelectMany(p => NetworkPolicyModel.Ports(p).Where(port => model.Allows(dashboard, p, port)).Select(port => $"{p.Name}:{port}"))
             .ToList();
-        Assert.Equal(overlay == "dev" ? ["postgres:5432"] : [], reached);
+        Assert.Equal(overlay == "dev" ? ["gateway:8080", "postgres:5432"] : ["gateway:8080"], reached.Order());
         Assert.False(model.Allows(dashboard, NetworkPolicyModel.Outside, 443), $"{overlay}: the dashboard reaches the internet");
         // Production's database is outside the cluster.
         Assert.Equal(overlay == "production", model.Allows(dashboard, NetworkPolicyModel.Outside, 5432));
