@@ -10,8 +10,8 @@ namespace Neutrino.Dashboard.Data;
 /// </summary>
 public sealed class DashboardQueries(IDbContextFactory<TaskDbContext> contexts, TimeProvider time)
 {
-    /// <summary>Counts stop here and show as "100,000+": counting further would read every row.</summary>
-    public const int CountCap = 100_000;
+    /// <summary>Counts stop here and show as "10,000+": counting further would read every row.</summary>
+    public const int CountCap = 10_000;
 
     public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
 
@@ -24,12 +24,10 @@ public sealed class DashboardQueries(IDbContextFactory<TaskDbContext> contexts, 
         var counts = new List<StateCount>();
         foreach (var state in States)
         {
-            var rows = db.Tasks.AsNoTracking().Where(t => t.Status == state);
-            if (tenant is not null)
-            {
-                rows = rows.Where(t => t.Tenant == tenant);
-            }
-            var count = await rows.Select(t => t.Id).Take(CountCap + 1).CountAsync(cancellationToken);
+            // The state's index, read until the cap. The state is written into the statement (it is one of
+            // five fixed names): each gets a plan of its own, as their sizes differ by orders of magnitude.
+            var sql = $"SELECT count(*)::int AS \"Value\" FROM (SELECT 1 FROM tasks WHERE status = '{state}'{(tenant is null ? "" : " AND tenant = {0}")} LIMIT {CountCap + 1}) capped";
+            var count = await db.Database.SqlQueryRaw<int>(sql, tenant is null ? [] : [tenant]).SingleAsync(cancellationToken);
             counts.Add(new StateCount(state, Math.Min(count, CountCap), count > CountCap));
         }
         return counts;
