@@ -29,19 +29,19 @@ var fastPool = builder.AddService<Projects.FastPool>("fastpool")
     .WithEnvironment("Neutrino__Internal__Secret", internalSecret)
     .WithReplicas(builder.Configuration.GetValue("Neutrino:FastPoolReplicas", 2))
     .WithReference(tasksDb).WaitForCompletion(migrations)
-    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable);
+    .WithJetStream(nats);
 
 builder.AddService<Projects.AsyncPool>("asyncpool")
     .WithHttpEndpoint().WithReadinessProbe()
     .WithReplicas(builder.Configuration.GetValue("Neutrino:AsyncPoolReplicas", 2))
     .WithReference(tasksDb).WaitForCompletion(migrations)
-    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable);
+    .WithJetStream(nats);
 
 var gpuPool = builder.AddService<Projects.GpuPool>("gpupool")
     .WithDirectHttpEndpoint().WithReadinessProbe()
     .WithEnvironment("Neutrino__Internal__Secret", internalSecret)
     .WithReference(tasksDb).WaitForCompletion(migrations)
-    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable)
+    .WithJetStream(nats)
     .WithModelsDirectory().WaitForCompletion(models);
 
 builder.AddService<Projects.Gateway>("gateway")
@@ -49,7 +49,7 @@ builder.AddService<Projects.Gateway>("gateway")
     .WithEnvironment("Neutrino__Auth__BootstrapKey", apiKey)
     .WithEnvironment("Neutrino__Internal__Secret", internalSecret)
     .WithReference(tasksDb).WaitForCompletion(migrations)
-    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable)
+    .WithJetStream(nats)
     // The pools are found through service discovery and the task catalog as they come and go: the
     // gateway starts beside them, and answers 503 for a pool that is not up.
     .WithReference(fastPool)

@@ -180,6 +180,9 @@ public sealed class NeutrinoSystem : IAsyncDisposable
     /// <summary>A service's http address as the gateway reaches it (DCP's proxy, for replicas).</summary>
     public Uri ServiceUrl(string resource) => _app.GetEndpoint(resource, "http");
 
+    /// <summary>One of a resource's endpoints by name, e.g. a NATS server's <c>monitor</c>.</summary>
+    public Uri Endpoint(string resource, string endpoint) => _app.GetEndpoint(resource, endpoint);
+
     /// <summary>The instances of a resource, as Aspire names them (e.g. <c>asyncpool-jdqcjanj</c>), in a stable order.</summary>
     public IReadOnlyList<string> Instances(string resource) =>
         [.. _instances.Values.Where(e => e.Resource.Name == resource).Select(e => e.ResourceId).Order(StringComparer.Ordinal)];
