@@ -45,7 +45,7 @@ var gpuPool = builder.AddService<Projects.GpuPool>("gpupool")
     .WithModelsDirectory().WaitForCompletion(models);
 
 builder.AddService<Projects.Gateway>("gateway")
-    .WithPublicHttpEndpoint("Neutrino:GatewayPort", defaultPort: 8080).WithReadinessProbe()
+    .WithPublicHttpEndpoint("Neutrino:GatewayPort", defaultPort: 8080, replicas: builder.Configuration.GetValue("Neutrino:GatewayReplicas", 1)).WithReadinessProbe()
     .WithEnvironment("Neutrino__Auth__BootstrapKey", apiKey)
     .WithEnvironment("Neutrino__Internal__Secret", internalSecret)
     .WithReference(tasksDb).WaitForCompletion(migrations)
