@@ -14,15 +14,15 @@ using Xunit.Abstractions;
 namespace Neutrino.Tests.Integration;
 
 /// <summary>
-/// One system on a 3-server JetStream cluster (<c>Neutrino:NatsServers=3</c>, streams at 3 replicas).
-/// Each test submits a stream of queued tasks from several callers while one server dies: a follower
+/// A 3-server JetStream cluster (<c>Neutrino:NatsServers=3</c>, streams at 3 replicas) under two gateways
+/// and four async workers (<see cref="ClusterFixture"/>). Each test submits a stream of queued tasks from several callers while one server dies: a follower
 /// of the task stream killed with SIGKILL (the AppHost starts it again), or the stream's leader. Callers
 /// retry a refused submission with the same Idempotency-Key. Every refusal must be a 503 with
 /// Retry-After, and every accepted task must complete exactly once: one run, one terminal event.
 /// Each test starts from a healthy cluster (all three servers up, the stream's replicas current).
 /// </summary>
-public sealed class ClusteredJetStreamTests(ClusteredJetStreamTests.ClusterFixture fixture, ITestOutputHelper output)
-    : IClassFixture<ClusteredJetStreamTests.ClusterFixture>
+[Collection(ClusterCollection.Name)]
+public sealed class ClusteredJetStreamTests(ClusterFixture fixture, ITestOutputHelper output)
 {
     private const int Tasks = 150;
     private const int Callers = 6;
@@ -342,22 +342,5 @@ public sealed class ClusteredJetStreamTests(ClusteredJetStreamTests.ClusterFixtu
             Parameters = { new() { Value = ids } },
         };
         return (int)(long)(await command.ExecuteScalarAsync())!;
-    }
-
-    /// <summary>The system on three NATS servers, two async workers; failure detection scaled down so a lost ack is redelivered within seconds.</summary>
-    public sealed class ClusterFixture : IAsyncLifetime
-    {
-        public NeutrinoSystem System { get; private set; } = null!;
-
-        public async Task InitializeAsync() =>
-            System = await NeutrinoSystem.StartAsync(
-                NeutrinoSystem.NewDataDirectory(), NeutrinoSystem.QuickFailureDetection,
-                "--Neutrino:NatsServers=3", "--Neutrino:FastPoolReplicas=1", "--Neutrino:AsyncPoolReplicas=2");
-
-        public async Task DisposeAsync()
-        {
-            await System.DisposeAsync();
-            Directory.Delete(System.DataDirectory, recursive: true);
-        }
     }
 }

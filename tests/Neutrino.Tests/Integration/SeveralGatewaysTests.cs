@@ -8,12 +8,13 @@ using Npgsql;
 namespace Neutrino.Tests.Integration;
 
 /// <summary>
-/// One system of two gateways and four async workers on the same NATS and PostgreSQL, each gateway
-/// called on its own address. Every gateway runs the sweep and the reconciler, so each lost task is
+/// Two gateways and four async workers on the same NATS (a 3-server cluster) and PostgreSQL, each
+/// gateway called on its own address (<see cref="ClusterFixture"/>). Every gateway runs the sweep and the reconciler, so each lost task is
 /// found by both at once; it must still be queued again once and run once. Failure detection is scaled
 /// down (<see cref="NeutrinoSystem.QuickFailureDetection"/>: both gateways reconcile every second).
 /// </summary>
-public sealed class SeveralGatewaysTests(SeveralGatewaysTests.SeveralGatewaysFixture fixture) : IClassFixture<SeveralGatewaysTests.SeveralGatewaysFixture>
+[Collection(ClusterCollection.Name)]
+public sealed class SeveralGatewaysTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
     private NeutrinoSystem System => fixture.System;
@@ -112,7 +113,7 @@ public sealed class SeveralGatewaysTests(SeveralGatewaysTests.SeveralGatewaysFix
     private (HttpClient First, HttpClient Second) Gateways()
     {
         var gateways = System.Instances("gateway");
-        return (fixture.Clients[gateways[0]], fixture.Clients[gateways[1]]);
+        return (fixture.Gateways[gateways[0]], fixture.Gateways[gateways[1]]);
     }
 
     private sealed record Answer(HttpStatusCode Status, Guid? TaskId, string Body);
@@ -180,36 +181,5 @@ public sealed class SeveralGatewaysTests(SeveralGatewaysTests.SeveralGatewaysFix
         }
         Assert.Equal(ids.Length, runs.Count);
         return runs;
-    }
-
-    public sealed class SeveralGatewaysFixture : IAsyncLifetime
-    {
-        public NeutrinoSystem System { get; private set; } = null!;
-
-        /// <summary>A client of each gateway instance, by instance name.</summary>
-        public Dictionary<string, HttpClient> Clients { get; } = [];
-
-        public async Task InitializeAsync()
-        {
-            System = await NeutrinoSystem.StartAsync(
-                NeutrinoSystem.NewDataDirectory(), NeutrinoSystem.QuickFailureDetection,
-                "--Neutrino:GatewayReplicas=2", "--Neutrino:AsyncPoolReplicas=4", "--Neutrino:FastPoolReplicas=1");
-            await System.WaitForHealthyInstancesAsync("gateway");
-            await System.WaitForHealthyInstancesAsync("asyncpool");
-            foreach (var gateway in System.Instances("gateway"))
-            {
-                Clients[gateway] = System.CreateInstanceClient(gateway);
-            }
-        }
-
-        public async Task DisposeAsync()
-        {
-            foreach (var client in Clients.Values)
-            {
-                client.Dispose();
-            }
-            await System.DisposeAsync();
-            Directory.Delete(System.DataDirectory, recursive: true);
-        }
     }
 }
