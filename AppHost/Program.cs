@@ -29,27 +29,27 @@ var fastPool = builder.AddService<Projects.FastPool>("fastpool")
     .WithEnvironment("Neutrino__Internal__Secret", internalSecret)
     .WithReplicas(builder.Configuration.GetValue("Neutrino:FastPoolReplicas", 2))
     .WithReference(tasksDb).WaitForCompletion(migrations)
-    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable);
+    .WithJetStream(nats);
 
 builder.AddService<Projects.AsyncPool>("asyncpool")
     .WithHttpEndpoint().WithReadinessProbe()
     .WithReplicas(builder.Configuration.GetValue("Neutrino:AsyncPoolReplicas", 2))
     .WithReference(tasksDb).WaitForCompletion(migrations)
-    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable);
+    .WithJetStream(nats);
 
 var gpuPool = builder.AddService<Projects.GpuPool>("gpupool")
     .WithDirectHttpEndpoint().WithReadinessProbe()
     .WithEnvironment("Neutrino__Internal__Secret", internalSecret)
     .WithReference(tasksDb).WaitForCompletion(migrations)
-    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable)
+    .WithJetStream(nats)
     .WithModelsDirectory().WaitForCompletion(models);
 
 var gateway = builder.AddService<Projects.Gateway>("gateway")
-    .WithPublicHttpEndpoint("Neutrino:GatewayPort", defaultPort: 8080).WithReadinessProbe()
+    .WithPublicHttpEndpoint("Neutrino:GatewayPort", defaultPort: 8080, replicas: builder.Configuration.GetValue("Neutrino:GatewayReplicas", 1)).WithReadinessProbe()
     .WithEnvironment("Neutrino__Auth__BootstrapKey", apiKey)
     .WithEnvironment("Neutrino__Internal__Secret", internalSecret)
     .WithReference(tasksDb).WaitForCompletion(migrations)
-    .WithReference(nats).WaitFor(nats, WaitBehavior.WaitOnResourceUnavailable)
+    .WithJetStream(nats)
     // The pools are found through service discovery and the task catalog as they come and go: the
     // gateway starts beside them, and answers 503 for a pool that is not up.
     .WithReference(fastPool)

@@ -45,17 +45,20 @@ internal static class ServiceExtensions
 
     /// <summary>
     /// The endpoint callers use. Run here: the configured port (<paramref name="setting"/>, 0 for any
-    /// free one), bound by the service itself with no proxy in front. In the manifest: an external
-    /// http endpoint, its port left to the deployment.
+    /// free one), bound by the service itself with no proxy in front; with more than one
+    /// <paramref name="replicas"/>, DCP's proxy listens there and spreads connections over them, as a
+    /// Kubernetes Service does. In the manifest: an external http endpoint, its port left to the deployment.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithPublicHttpEndpoint(this IResourceBuilder<ProjectResource> builder, string setting, int defaultPort)
+    public static IResourceBuilder<ProjectResource> WithPublicHttpEndpoint(this IResourceBuilder<ProjectResource> builder, string setting, int defaultPort, int replicas = 1)
     {
         if (builder.ApplicationBuilder.ExecutionContext.IsPublishMode)
         {
             return builder.WithHttpEndpoint().WithExternalHttpEndpoints();
         }
         var port = FreePort.Resolve(builder.ApplicationBuilder.Configuration.GetValue(setting, defaultPort), setting);
-        return builder.WithHttpEndpoint(port: port, isProxied: false).WithExternalHttpEndpoints();
+        return replicas > 1
+            ? builder.WithHttpEndpoint(port: port).WithExternalHttpEndpoints().WithReplicas(replicas)
+            : builder.WithHttpEndpoint(port: port, isProxied: false).WithExternalHttpEndpoints();
     }
 
     /// <summary>

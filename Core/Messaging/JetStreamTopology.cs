@@ -7,14 +7,17 @@ namespace Neutrino.Core.Messaging;
 
 /// <summary>
 /// Creates (or brings up to date) the streams, consumers and bucket. Idempotent: the gateway
-/// and every pool run it at start-up, so start order does not matter.
+/// and every pool run it at start-up, so start order does not matter. The replica count of
+/// <see cref="JetStreamOptions.StreamReplicas"/> is applied to existing streams too: a cluster
+/// moves a stream between 1 and 3 copies in place, keeping its messages. Consumers take their
+/// stream's count.
 /// </summary>
 public static class JetStreamTopology
 {
     /// <summary>Re-publishes of a task id inside this window are dropped by the server.</summary>
     public static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(2);
 
-    public static async Task EnsureStreamsAsync(INatsJSContext js, CancellationToken cancellationToken)
+    public static async Task EnsureStreamsAsync(INatsJSContext js, JetStreamOptions options, CancellationToken cancellationToken)
     {
         await js.CreateOrUpdateStreamAsync(
             new StreamConfig(Subjects.TaskStream, ["neutrino.tasks.>"])
@@ -23,6 +26,7 @@ public static class JetStreamTopology
                 Storage = StreamConfigStorage.File,
                 DuplicateWindow = DuplicateWindow,
                 Discard = StreamConfigDiscard.Old,
+                NumReplicas = options.StreamReplicas,
             },
             cancellationToken);
         await js.CreateOrUpdateStreamAsync(
@@ -31,6 +35,7 @@ public static class JetStreamTopology
                 Retention = StreamConfigRetention.Limits,
                 Storage = StreamConfigStorage.File,
                 MaxAge = TimeSpan.FromDays(14),
+                NumReplicas = options.StreamReplicas,
             },
             cancellationToken);
     }
@@ -57,8 +62,8 @@ public static class JetStreamTopology
         return consumers;
     }
 
-    public static async Task<INatsKVStore> EnsureCatalogAsync(INatsKVContext kv, CancellationToken cancellationToken) =>
+    public static async Task<INatsKVStore> EnsureCatalogAsync(INatsKVContext kv, JetStreamOptions options, CancellationToken cancellationToken) =>
         await kv.CreateOrUpdateStoreAsync(
-            new NatsKVConfig(Subjects.CatalogBucket) { Storage = NatsKVStorageType.File, History = 1 },
+            new NatsKVConfig(Subjects.CatalogBucket) { Storage = NatsKVStorageType.File, History = 1, NumberOfReplicas = options.StreamReplicas },
             cancellationToken);
 }

@@ -106,6 +106,17 @@ public sealed class TaskStore
         RETURNING task_id
         """;
 
+    // A task whose message the gateway could not get acknowledged: failed only while no worker has started
+    // it (a first attempt that failed and waits for its retry is queued too, with attempts above 0).
+    private const string FailUnqueuedSql = """
+        WITH upd AS (
+            UPDATE tasks SET status = 'failed', error = $2, completed_at = $3
+            WHERE id = $1 AND status = 'queued' AND attempts = 0
+            RETURNING id, attempts)
+        INSERT INTO task_events (task_id, status, attempt, at, detail) SELECT id, 'failed', attempts, $3, $2 FROM upd
+        RETURNING task_id
+        """;
+
     private const string CancelQueuedSql = """
         WITH upd AS (
             UPDATE tasks SET status = 'cancelled', completed_at = $2, cancel_requested_at = $2
@@ -199,6 +210,14 @@ public sealed class TaskStore
         }
         return Submit("finish", FinishSql, cancellationToken, Uuid(id), Text(WireNames.Of(state)), Json(result), FreeText(error), Time(at), Text(workerId), Text(runToken));
     }
+
+    /// <summary>
+    /// Fails a queued task whose publish was not acknowledged, unless a worker has started it already: a
+    /// publish that timed out may still have been stored (a stream leader that took it and died before
+    /// answering; the next leader keeps it). False when the task had left <c>queued</c>: it was queued after all.
+    /// </summary>
+    public Task<bool> FailUnqueuedAsync(Guid id, string error, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Submit("fail unqueued", FailUnqueuedSql, cancellationToken, Uuid(id), FreeText(error), Time(at));
 
     /// <summary>Cancels a task that has not started; <paramref name="by"/> (who asked) goes into its history.</summary>
     public Task<bool> CancelQueuedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken, string? by = null) =>

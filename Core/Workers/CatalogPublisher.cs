@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.KeyValueStore;
 using Neutrino.Core.Json;
@@ -13,6 +14,7 @@ internal sealed partial class CatalogPublisher(
     INatsKVContext kv,
     TaskRegistry registry,
     CatalogReadiness readiness,
+    IOptions<JetStreamOptions> topology,
     ILogger<CatalogPublisher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -21,7 +23,7 @@ internal sealed partial class CatalogPublisher(
         {
             try
             {
-                var store = await JetStreamTopology.EnsureCatalogAsync(kv, stoppingToken);
+                var store = await JetStreamTopology.EnsureCatalogAsync(kv, topology.Value, stoppingToken);
                 foreach (var registration in registry.All)
                 {
                     var entry = CatalogEntry.From(registration.Definition) with { ArgsSchema = registration.ArgsSchema() };

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Neutrino.Core.Messaging;
 
 namespace Neutrino.Core.Workers;
 
@@ -16,6 +17,7 @@ public static class PoolExtensions
         builder.Services.AddSingleton<WorkerIdentity>();
         builder.Services.AddSingleton<RunningTasks>();
         builder.Services.AddSingleton<CatalogReadiness>();
+        builder.Services.AddJetStreamOptions();
         builder.Services.AddHostedService<CatalogPublisher>();
         builder.Services.AddHealthChecks().AddCheck<CatalogReadiness>("catalog", tags: ["ready"]);
         return new PoolBuilder(builder, pool);

@@ -27,6 +27,7 @@ internal sealed partial class QueuedTaskWorker(
     WorkerIdentity identity,
     IServiceScopeFactory scopes,
     IOptions<WorkerOptions> options,
+    IOptions<JetStreamOptions> topology,
     TimeProvider time,
     ILogger<QueuedTaskWorker> logger) : BackgroundService
 {
@@ -71,7 +72,7 @@ internal sealed partial class QueuedTaskWorker(
 
     private async Task ConsumeAsync(CancellationToken stoppingToken)
     {
-        await JetStreamTopology.EnsureStreamsAsync(js, stoppingToken);
+        await JetStreamTopology.EnsureStreamsAsync(js, topology.Value, stoppingToken);
         var consumers = await JetStreamTopology.EnsureConsumersAsync(js, registry.Pool, _options.AckWait, stoppingToken);
         // Every publish to the pool's subjects also reaches this plain subscription: an idle worker wakes at once.
         await using var doorbell = await nats.SubscribeCoreAsync<byte[]>(Subjects.PoolTasks(registry.Pool), cancellationToken: stoppingToken);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
@@ -12,7 +13,8 @@ namespace Neutrino.Gateway.Catalog;
 /// Follows the catalog bucket, so a task a pool registers is routable at once, without a gateway
 /// restart. It first makes sure the streams exist, so the gateway can queue tasks whatever the start order.
 /// </summary>
-internal sealed partial class CatalogWatcher(INatsJSContext js, INatsKVContext kv, TaskCatalog catalog, ILogger<CatalogWatcher> logger) : BackgroundService
+internal sealed partial class CatalogWatcher(
+    INatsJSContext js, INatsKVContext kv, TaskCatalog catalog, IOptions<JetStreamOptions> topology, ILogger<CatalogWatcher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,8 +22,8 @@ internal sealed partial class CatalogWatcher(INatsJSContext js, INatsKVContext k
         {
             try
             {
-                await JetStreamTopology.EnsureStreamsAsync(js, stoppingToken);
-                var store = await JetStreamTopology.EnsureCatalogAsync(kv, stoppingToken);
+                await JetStreamTopology.EnsureStreamsAsync(js, topology.Value, stoppingToken);
+                var store = await JetStreamTopology.EnsureCatalogAsync(kv, topology.Value, stoppingToken);
                 var options = new NatsKVWatchOpts
                 {
                     OnNoData = _ =>

@@ -1,4 +1,5 @@
 using Neutrino.Core.Http;
+using Neutrino.Core.Messaging;
 using Neutrino.Core.Storage;
 using Neutrino.Gateway.Admission;
 using Neutrino.Gateway.Apis;
@@ -28,6 +29,7 @@ internal static class GatewayExtensions
             options.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_1;
             options.AddDocumentTransformer<CatalogOpenApi>();
         });
+        services.AddJetStreamOptions();
         services.AddHostedService<CatalogWatcher>();
         services.AddHealthChecks().AddCheck<TaskCatalog>("catalog", tags: ["ready"]);
 

@@ -53,6 +53,7 @@ internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter sub
             }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)
             {
+                context.Response.Headers.RetryAfter = "1";
                 await TaskProblems.Unavailable("Idempotency keys cannot be checked right now; the task was not accepted. Retry later.").ExecuteAsync(context);
                 return;
             }
@@ -75,6 +76,11 @@ internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter sub
         else if (definition.Mode != TaskMode.Sync)
         {
             var (result, queued) = await submitter.SubmitAsync(id, definition, submission, caller.Tenant);
+            if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable })
+            {
+                // The store or the stream was unavailable (a JetStream election takes seconds): worth retrying soon.
+                context.Response.Headers.RetryAfter = "1";
+            }
             await result.ExecuteAsync(context);
             accepted = queued;
         }

@@ -98,7 +98,10 @@ internal sealed partial class QueuedTaskSubmitter(
         return TypedResults.Accepted(pollUrl, new TaskAccepted(id, "queued", pollUrl));
     }
 
-    /// <summary>Publishes a queued task; on failure the task is marked failed ("could not be queued") and false is returned.</summary>
+    /// <summary>
+    /// Publishes a queued task. On failure the task is marked failed ("could not be queued") and false is
+    /// returned, unless a worker has started the task meanwhile: then the message was stored after all.
+    /// </summary>
     private async Task<bool> TryPublishAsync(Guid id, string pool, TaskPriority priority, NatsHeaders headers, ReadOnlyMemory<byte> args, string messageId)
     {
         var name = headers[TaskHeaders.TaskName].ToString();
@@ -109,11 +112,16 @@ internal sealed partial class QueuedTaskSubmitter(
         }
         catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException)
         {
-            // Not queued: the row says so, and the caller gets 503, never 202.
+            // Not acknowledged, which is not the same as not stored. The row decides under its lock: failed while
+            // still queued (a copy delivered later is acknowledged and never run), or already taken by a worker.
             LogPublishFailed(logger, id, name, ex);
-            await MarkNotQueuedAsync(id, ex is OperationCanceledException
+            if (await MarkNotQueuedAsync(id, ex is OperationCanceledException
                 ? $"the queue did not acknowledge it within {options.Value.PublishTimeout.TotalSeconds:0.###} s"
-                : ex.Message);
+                : ex.Message) is false)
+            {
+                LogQueuedAfterAll(logger, id, name);
+                return true;
+            }
             return false;
         }
     }
@@ -155,15 +163,17 @@ internal sealed partial class QueuedTaskSubmitter(
         "NATS/1.0\r\n\r\n".Length + "Nats-Msg-Id: \r\n".Length + MaxMessageIdLength
         + headers.Sum(h => h.Value.Sum(v => h.Key.Length + ": \r\n".Length + Encoding.UTF8.GetByteCount(v ?? "")));
 
-    private async Task MarkNotQueuedAsync(Guid id, string reason)
+    /// <summary>True: the task is failed; false: a worker had started it (it was queued after all); null: the store could not say.</summary>
+    private async Task<bool?> MarkNotQueuedAsync(Guid id, string reason)
     {
         try
         {
-            await store.FinishAsync(id, TaskState.Failed, null, $"could not be queued: {reason}", null, runToken: null, time.GetUtcNow(), CancellationToken.None);
+            return await store.FailUnqueuedAsync(id, $"could not be queued: {reason}", time.GetUtcNow(), CancellationToken.None);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
         {
             LogStoreFailed(logger, id.ToString(), ex);
+            return null;
         }
     }
 
@@ -189,6 +199,9 @@ internal sealed partial class QueuedTaskSubmitter(
     [LoggerMessage(Level = LogLevel.Error, Message = "Task store unavailable while submitting {Task}")]
     private static partial void LogStoreFailed(ILogger logger, string task, Exception error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not queue task {TaskId} ({Task}); answered 503")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not queue task {TaskId} ({Task}); answered 503 unless a worker has it")]
     private static partial void LogPublishFailed(ILogger logger, Guid taskId, string task, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({Task}) was not acknowledged by the stream but a worker has started it: it was queued after all")]
+    private static partial void LogQueuedAfterAll(ILogger logger, Guid taskId, string task);
 }

@@ -180,6 +180,29 @@ public sealed class NeutrinoSystem : IAsyncDisposable
     /// <summary>A service's http address as the gateway reaches it (DCP's proxy, for replicas).</summary>
     public Uri ServiceUrl(string resource) => _app.GetEndpoint(resource, "http");
 
+    /// <summary>
+    /// Where one instance of a replicated service listens itself, behind DCP's proxy: the address its
+    /// environment gives it (<c>ASPNETCORE_URLS</c>), so a test can talk to each replica in turn.
+    /// </summary>
+    public Uri InstanceUrl(string instance)
+    {
+        var e = _instances[instance];
+        var urls = e.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value
+            ?? throw new InvalidOperationException($"{instance} has no ASPNETCORE_URLS: {string.Join(", ", e.Snapshot.EnvironmentVariables.Select(v => $"{v.Name}={v.Value}"))}");
+        return new Uri(urls.Split(';')[0]);
+    }
+
+    /// <summary>A client of the gateway's instance <paramref name="instance"/> itself, with the bootstrap key.</summary>
+    public HttpClient CreateInstanceClient(string instance)
+    {
+        var client = new HttpClient { BaseAddress = InstanceUrl(instance), Timeout = TimeSpan.FromSeconds(90) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        return client;
+    }
+
+    /// <summary>One of a resource's endpoints by name, e.g. a NATS server's <c>monitor</c>.</summary>
+    public Uri Endpoint(string resource, string endpoint) => _app.GetEndpoint(resource, endpoint);
+
     /// <summary>The instances of a resource, as Aspire names them (e.g. <c>asyncpool-jdqcjanj</c>), in a stable order.</summary>
     public IReadOnlyList<string> Instances(string resource) =>
         [.. _instances.Values.Where(e => e.Resource.Name == resource).Select(e => e.ResourceId).Order(StringComparer.Ordinal)];

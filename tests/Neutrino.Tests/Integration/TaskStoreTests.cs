@@ -51,6 +51,23 @@ public sealed class TaskStoreTests(SystemFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_task_whose_publish_was_not_acknowledged_is_failed_only_while_no_worker_has_started_it()
+    {
+        // Not started: failed, and a copy of its message delivered later is acknowledged, never run.
+        var unstarted = await InsertAsync();
+        Assert.True(await _store.FailUnqueuedAsync(unstarted, "could not be queued: no answer", Now, default));
+        Assert.Equal(StartVerdict.Finished, (await StartAsync(unstarted, "t1", "w1")).Verdict);
+        Assert.Equal("failed", (await _queries.GetAsync(unstarted, default))!.Status);
+
+        // Started meanwhile (the message was stored after all): it stays with its worker.
+        var started = await InsertAsync();
+        Assert.Equal(StartVerdict.Started, (await StartAsync(started, "t1", "w1")).Verdict);
+        Assert.False(await _store.FailUnqueuedAsync(started, "could not be queued: no answer", Now, default));
+        Assert.True(await _store.FinishAsync(started, TaskState.Completed, "42", null, "w1", "t1", Now, default));
+        Assert.Equal("completed", (await _queries.GetAsync(started, default))!.Status);
+    }
+
+    [Fact]
     public async Task Every_attempt_knows_whose_task_it_is()
     {
         var task = NewTask() with { Tenant = "tenant-a" };

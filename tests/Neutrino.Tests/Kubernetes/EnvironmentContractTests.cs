@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Neutrino.Core.Messaging;
 using Neutrino.Embeddings;
 using static Neutrino.Tests.Kubernetes.RenderedOverlay;
 
@@ -212,6 +213,8 @@ public sealed partial class EnvironmentContractTests
             // The parts ConnectionStrings__nats is put together from, as $(NATS_USER) and $(NATS_PASSWORD).
             yield return "NATS_USER";
             yield return "NATS_PASSWORD";
+            // The Aspire manifest's NATS is one server; the cluster's streams are replicated (NatsTests).
+            yield return $"{JetStreamOptions.Section}:{nameof(JetStreamOptions.StreamReplicas)}".Replace(":", "__", StringComparison.Ordinal);
         }
         if (project == "gpupool")
         {

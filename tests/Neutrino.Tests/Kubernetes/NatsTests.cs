@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Neutrino.Core.Messaging;
 using static Neutrino.Tests.Kubernetes.RenderedOverlay;
 
 namespace Neutrino.Tests.Kubernetes;
@@ -59,6 +60,28 @@ public sealed class NatsTests
         Assert.Equal((int?)bindings["tcp"]!["targetPort"], ServiceEndpoints.ContainerPort(nats, "client"));
         Assert.Equal((int?)bindings["monitor"]!["targetPort"], ServiceEndpoints.ContainerPort(nats, "monitor"));
         Assert.Equal("/healthz", (string?)MainContainer(nats)["startupProbe"]?["httpGet"]?["path"]);
+    }
+
+    /// <summary>
+    /// Every service that creates the streams (each one NATS is given to) asks for one copy per server, the same
+    /// count everywhere: services that disagreed would change the streams back and forth as each started.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(All), MemberType = typeof(RenderedOverlay))]
+    public async Task Every_service_on_NATS_makes_the_streams_with_a_replica_per_server(string overlay)
+    {
+        var rendered = await OfAsync(overlay);
+        var setting = $"{JetStreamOptions.Section}:{nameof(JetStreamOptions.StreamReplicas)}".Replace(":", "__", StringComparison.Ordinal);
+        var services = rendered.Workloads().Select(w => (Name: (string)w["metadata"]!["name"]!, Env: MainContainer(w)["env"]?.AsArray() ?? []))
+            .Where(w => w.Env.Any(e => (string?)e!["name"] == "ConnectionStrings__nats")).ToList();
+
+        Assert.Equal(["asyncpool", "fastpool", "gateway", "gpupool"], services.Select(s => s.Name).Order(StringComparer.Ordinal));
+        foreach (var (name, env) in services)
+        {
+            var replicas = env.SingleOrDefault(e => (string?)e!["name"] == setting);
+            Assert.True(replicas is not null, $"{overlay}: {name} lacks {setting}");
+            Assert.Equal(Servers.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)replicas["value"]);
+        }
     }
 
     /// <summary>The nats-server.conf the StatefulSet mounts.</summary>
