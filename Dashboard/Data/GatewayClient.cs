@@ -108,7 +108,9 @@ public sealed record ConsumerDepth(string Pool, string Priority, long Pending, l
 
 public sealed record DeadLetterCount(string Pool, long Messages);
 
-public sealed record QueueSnapshot(IReadOnlyList<ConsumerDepth> Consumers, IReadOnlyList<DeadLetterCount> DeadLetters, DateTimeOffset ReadAt);
+public sealed record QueueSnapshot(IReadOnlyList<ConsumerDepth> Consumers, IReadOnlyList<DeadLetterCount> DeadLetters, DateTimeOffset ReadAt, IReadOnlyList<DepthSample> History);
+
+public sealed record DepthSample(DateTimeOffset At, string Pool, long Pending, long AckPending);
 
 public sealed record DeadLetterView(ulong Sequence, string Pool, string Task, Guid? TaskId, string? Tenant, string? Error, int? Attempts, DateTimeOffset At, int Bytes);
 

@@ -27,7 +27,8 @@ internal static class QueuesApi
 
     public static RouteGroupBuilder MapQueuesApi(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/queues", async (QueueMetrics queues, CancellationToken cancellationToken) => TypedResults.Ok(await queues.ReadAsync(cancellationToken)));
+        admin.MapGet("/queues", async (QueueMetrics queues, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await queues.ReadAsync(cancellationToken) with { History = queues.History() }));
         admin.MapGet("/dead-letters", ListDeadLettersAsync);
         admin.MapDelete("/dead-letters", PurgeDeadLettersAsync);
         admin.MapPost("/dead-letters/{sequence}/requeue", RequeueDeadLetterAsync);

@@ -20,7 +20,12 @@ internal sealed partial class QueueMetrics : BackgroundService
     private readonly INatsJSContext _js;
     private readonly TimeProvider _time;
     private readonly ILogger<QueueMetrics> _logger;
+    /// <summary>The depth over time: one sample per pool every <see cref="Interval"/>, the last hour's.</summary>
+    public static readonly TimeSpan HistorySpan = TimeSpan.FromHours(1);
+
     private volatile QueueSnapshot _latest = new([], [], DateTimeOffset.MinValue);
+    private readonly Queue<DepthSample> _history = new();
+    private readonly Lock _historyLock = new();
 
     public QueueMetrics(INatsJSContext js, TimeProvider time, ILogger<QueueMetrics> logger)
     {
@@ -46,6 +51,7 @@ internal sealed partial class QueueMetrics : BackgroundService
             try
             {
                 _latest = await ReadAsync(stoppingToken);
+                Record(_latest);
             }
             catch (Exception ex) when (ex is NatsJSException or NATS.Client.Core.NatsException or TimeoutException)
             {
@@ -54,6 +60,30 @@ internal sealed partial class QueueMetrics : BackgroundService
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>This gateway's samples of the last hour, oldest first (each gateway keeps its own since it started).</summary>
+    public IReadOnlyList<DepthSample> History()
+    {
+        lock (_historyLock)
+        {
+            return [.. _history];
+        }
+    }
+
+    private void Record(QueueSnapshot snapshot)
+    {
+        lock (_historyLock)
+        {
+            foreach (var pool in snapshot.Consumers.GroupBy(c => c.Pool))
+            {
+                _history.Enqueue(new DepthSample(snapshot.ReadAt, pool.Key, pool.Sum(c => c.Pending), pool.Sum(c => c.AckPending)));
+            }
+            while (_history.TryPeek(out var oldest) && snapshot.ReadAt - oldest.At > HistorySpan)
+            {
+                _history.Dequeue();
+            }
+        }
     }
 
     /// <summary>The queues as they are now, read from JetStream (what <c>GET /admin/queues</c> answers).</summary>
@@ -101,4 +131,10 @@ internal sealed record ConsumerDepth(string Pool, string Priority, long Pending,
 
 internal sealed record DeadLetterCount(string Pool, long Messages);
 
-internal sealed record QueueSnapshot(IReadOnlyList<ConsumerDepth> Consumers, IReadOnlyList<DeadLetterCount> DeadLetters, DateTimeOffset ReadAt);
+internal sealed record QueueSnapshot(IReadOnlyList<ConsumerDepth> Consumers, IReadOnlyList<DeadLetterCount> DeadLetters, DateTimeOffset ReadAt)
+{
+    /// <summary>One pool's waiting and handed-out messages at a moment, every priority summed.</summary>
+    public IReadOnlyList<DepthSample> History { get; init; } = [];
+}
+
+internal sealed record DepthSample(DateTimeOffset At, string Pool, long Pending, long AckPending);

@@ -152,6 +152,7 @@ public sealed partial class DashboardTests(SystemFixture fixture) : IAsyncLifeti
 
         await page.ClickAsync("nav >> text=Queues");
         await page.WaitForSelectorAsync("tr[data-queue='async-normal']");
+        await page.WaitForSelectorAsync("svg[data-depth='async'] polyline", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
         await ShotAsync(page, "queues");
 
         await page.ClickAsync("nav >> text=Workers");

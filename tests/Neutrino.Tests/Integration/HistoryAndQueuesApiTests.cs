@@ -70,6 +70,11 @@ public sealed class HistoryAndQueuesApiTests(SystemFixture fixture)
         var queues = (await TaskClient.ReadJsonAsync(await _admin.GetAsync("/admin/queues")))!;
         Assert.Contains(queues["consumers"]!.AsArray(), c => c!["pool"]!.GetValue<string>() == "async" && c["priority"]!.GetValue<string>() == "normal");
         Assert.True(queues["dead_letters"]!.AsArray().Single(d => d!["pool"]!.GetValue<string>() == "async")!["messages"]!.GetValue<long>() >= 1);
+        // The depth over time: samples of each pool, oldest first.
+        var history = queues["history"]!.AsArray();
+        Assert.Contains(history, h => h!["pool"]!.GetValue<string>() == "async");
+        var times = history.Select(h => DateTimeOffset.Parse(h!["at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(times.Order(), times);
 
         var letter = await FindDeadLetterAsync(dead);
         Assert.NotNull(letter);
