@@ -107,6 +107,25 @@ public sealed class DashboardQueries(IDbContextFactory<TaskDbContext> contexts, 
             .ToDictionaryAsync(g => g.Pool, g => g.Count, cancellationToken);
     }
 
+    /// <summary>
+    /// Collections with their documents and chunks (the chunks' primary key, read whole: a bound of
+    /// <see cref="QueryTimeout"/>), of one tenant or all, at most 200.
+    /// </summary>
+    public async Task<IReadOnlyList<CollectionView>> CollectionsAsync(string? tenant, CancellationToken cancellationToken)
+    {
+        await using var db = await OpenAsync(cancellationToken);
+        return await db.Database.SqlQuery<CollectionView>($"""
+            SELECT c.tenant AS "Tenant", c.name AS "Name", c.model AS "Model", c.dimensions AS "Dimensions", c.updated_at AS "UpdatedAt",
+                   coalesce(k.documents, 0)::int AS "Documents", coalesce(k.chunks, 0)::int AS "Chunks"
+            FROM collections c
+            LEFT JOIN (SELECT tenant, collection, count(DISTINCT document_id) AS documents, count(*) AS chunks
+                       FROM collection_chunks WHERE ({tenant}::text IS NULL OR tenant = {tenant}) GROUP BY tenant, collection) k
+              ON k.tenant = c.tenant AND k.collection = c.name
+            WHERE ({tenant}::text IS NULL OR c.tenant = {tenant})
+            ORDER BY c.tenant, c.name LIMIT 200
+            """).ToListAsync(cancellationToken);
+    }
+
     /// <summary>The oldest queued task of each pool and priority (the status index, read from its oldest end).</summary>
     public async Task<IReadOnlyDictionary<(string Pool, string Priority), DateTimeOffset>> OldestQueuedAsync(IEnumerable<(string Pool, string Priority)> queues, CancellationToken cancellationToken)
     {
@@ -151,6 +170,24 @@ public sealed record WorkerView(
     DateTimeOffset StartedAt, DateTimeOffset LastSeenAt, bool Lost, IReadOnlyList<HeldTask> Holds);
 
 public sealed record ThroughputBucket(DateTimeOffset Start, int Completed, int Failed);
+
+/// <summary>A collection and what it holds (a row of a raw query, hence settable).</summary>
+public sealed class CollectionView
+{
+    public string Tenant { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public string Model { get; set; } = "";
+
+    public int Dimensions { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public int Documents { get; set; }
+
+    public int Chunks { get; set; }
+}
 
 /// <summary>Run times in milliseconds (a row of a raw query, hence settable).</summary>
 public sealed class DurationPercentiles

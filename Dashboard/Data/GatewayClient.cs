@@ -32,6 +32,9 @@ public sealed class GatewayClient(HttpClient http)
     public Task<(QueueSnapshot? Value, string? Problem)> QueuesAsync(Viewer viewer, CancellationToken cancellationToken) =>
         GetAsync<QueueSnapshot>(viewer, "/admin/queues", cancellationToken);
 
+    public Task<(ModelList? Value, string? Problem)> ModelsAsync(Viewer viewer, CancellationToken cancellationToken) =>
+        GetAsync<ModelList>(viewer, "/v1/models", cancellationToken);
+
     public Task<(DeadLetterPage? Value, string? Problem)> DeadLettersAsync(Viewer viewer, string? pool, ulong? before, CancellationToken cancellationToken)
     {
         var query = new List<string> { "limit=50" };
@@ -113,5 +116,9 @@ public sealed record QueueSnapshot(IReadOnlyList<ConsumerDepth> Consumers, IRead
 public sealed record DepthSample(DateTimeOffset At, string Pool, long Pending, long AckPending);
 
 public sealed record DeadLetterView(ulong Sequence, string Pool, string Task, Guid? TaskId, string? Tenant, string? Error, int? Attempts, DateTimeOffset At, int Bytes);
+
+public sealed record ModelObject(string Id, int Dimensions, int MaxTokens, string? Source, string? License, bool Loaded);
+
+public sealed record ModelList(IReadOnlyList<ModelObject> Data);
 
 public sealed record DeadLetterPage(IReadOnlyList<DeadLetterView> Items, ulong? NextBefore);

@@ -147,7 +147,10 @@ public sealed partial class DashboardTests(SystemFixture fixture) : IAsyncLifeti
     public async Task Queues_workers_and_dead_letters_show_what_JetStream_and_the_liveness_table_hold()
     {
         var dead = await _api.SubmitAsync("fail", """{"args":{"times":9}}""");
+        var collection = $"shelf-{Guid.NewGuid():N}"[..14];
+        var stored = await _api.SubmitAsync("embed_documents", "{\"args\":{\"collection\":\"" + collection + "\",\"documents\":[{\"id\":\"a\",\"text\":\"Leave is 25 days a year.\"},{\"id\":\"b\",\"text\":\"Expenses are paid monthly.\"}]}}");
         Assert.Equal("failed", (await _api.WaitForTerminalAsync(dead)).Status());
+        Assert.Equal("completed", (await _api.WaitForTerminalAsync(stored, TimeSpan.FromMinutes(2))).Status());
         var page = await LoggedInAsync(fixture.System.ApiKey);
 
         await page.ClickAsync("nav >> text=Queues");
@@ -160,12 +163,19 @@ public sealed partial class DashboardTests(SystemFixture fixture) : IAsyncLifeti
         Assert.True(await page.Locator("tr[data-worker]").CountAsync() >= 2);
         await ShotAsync(page, "workers");
 
+        await page.ClickAsync("nav >> text=Embeddings");
+        await page.WaitForSelectorAsync("tr[data-model='use-lite']");
+        // Two documents, a chunk each.
+        var row = await page.WaitForSelectorAsync($"tr[data-collection='default/{collection}']");
+        Assert.Contains("\t2\t2\t", await row!.InnerTextAsync(), StringComparison.Ordinal);
+        await ShotAsync(page, "embeddings");
+
         await page.ClickAsync("nav >> text=Dead letters");
         await page.WaitForSelectorAsync($"tr[data-dead-letter]:has(a[href='/tasks/{dead}'])");
         await ShotAsync(page, "dead-letters");
-        var row = page.Locator($"tr[data-dead-letter]:has(a[href='/tasks/{dead}'])");
-        await row.Locator("button:has-text('Requeue…')").ClickAsync();
-        await row.Locator("button:text-is('Requeue')").ClickAsync();
+        var letter = page.Locator($"tr[data-dead-letter]:has(a[href='/tasks/{dead}'])");
+        await letter.Locator("button:has-text('Requeue…')").ClickAsync();
+        await letter.Locator("button:text-is('Requeue')").ClickAsync();
         await page.WaitForSelectorAsync("text=its task is queued again");
         Assert.Equal(0, await page.Locator($"tr[data-dead-letter]:has(a[href='/tasks/{dead}'])").CountAsync());
         var events = await History.EventsAsync(fixture.System.TasksConnectionString, dead);
