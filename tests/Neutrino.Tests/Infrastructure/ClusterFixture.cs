@@ -24,6 +24,16 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             Gateways[gateway] = System.CreateInstanceClient(gateway);
         }
+        // A pool's tasks reach each gateway's catalog through its watch of the catalog bucket, a moment
+        // after the pool reports healthy: the tests start once every gateway knows the async pool's tasks.
+        foreach (var (name, client) in Gateways)
+        {
+            await Eventually.ReadAsync(
+                async () => await client.GetStringAsync("/api"),
+                catalog => catalog.Contains("\"sleep\"", StringComparison.Ordinal) && catalog.Contains("\"fail\"", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(60),
+                $"{name}'s catalog to list the async pool's tasks");
+        }
     }
 
     public async Task DisposeAsync()
