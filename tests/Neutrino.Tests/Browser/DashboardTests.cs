@@ -102,11 +102,13 @@ public sealed partial class DashboardTests(SystemFixture fixture) : IAsyncLifeti
         await page.FillAsync("input[name=q]", token);
         await page.SelectOptionAsync("select[name=mode]", "sync");
         await page.ClickAsync("form.filters button[type=submit]");
+        // The form's GET navigates: wait for the new page, filtered, before reading its rows.
+        await page.WaitForFunctionAsync($"() => location.search.includes('q={token}') && location.search.includes('mode=sync')");
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
         await page.WaitForSelectorAsync($"tr[data-task='{foundId}']");
         Assert.Contains($"q={token}", page.Url, StringComparison.Ordinal);
-        Assert.Contains("mode=sync", page.Url, StringComparison.Ordinal);
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('tbody tr').length === 1");
         Assert.Equal(0, await page.Locator($"tr[data-task='{otherId}']").CountAsync());
-        Assert.Equal(1, await page.Locator("tbody tr").CountAsync());
         await ShotAsync(page, "search");
 
         // An id prefix, and a filter that matches nothing.
