@@ -58,7 +58,7 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _metrics = new EmbeddingMetrics(meters);
+        _metrics = new EmbeddingMetrics(meters, time);
         _pool = new ModelPool(_options, new SessionFactory(_options, logger), time, logger);
     }
 
@@ -71,6 +71,12 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
     {
         using var lease = _pool.Acquire(model);
     }
+
+    /// <summary>What each model did over the last minute: batches, inputs and tokens per second, and the queue wait.</summary>
+    public IReadOnlyList<ModelActivity> RecentActivity() => _metrics.Recent.Snapshot();
+
+    /// <summary>Queued inputs per model, waiting for a batch now.</summary>
+    public IReadOnlyDictionary<string, int> QueuedInputs() => _batchers.ToDictionary(b => b.Key, b => b.Value.Queued, StringComparer.Ordinal);
 
     /// <summary>Unloads models idle for longer than configured.</summary>
     public void UnloadIdle() => _pool.UnloadIdle();
@@ -264,7 +270,7 @@ public sealed class EmbeddingEngine : IEmbeddingGenerator<string, Embedding<floa
         {
             var started = _time.GetTimestamp();
             var results = lease.Model.Run([.. run.Select(i => ids[i])]);
-            _metrics.RecordBatch(name, run.Count, run.Sum(i => (long)ids[i].Length), _time.GetElapsedTime(started));
+            _metrics.RecordBatch(name, run.Count, run.Sum(i => (long)ids[i].Length), _time.GetElapsedTime(started), TimeSpan.Zero, TimeSpan.Zero);
             for (var k = 0; k < run.Count; k++)
             {
                 vectors[run[k]] = results[k];

@@ -24,6 +24,8 @@ namespace Neutrino.Client;
 /// <param name="WorkerId">The worker of its current or last attempt.</param>
 /// <param name="TraceId">Its trace, to look up in the telemetry backend.</param>
 /// <param name="Tenant">The tenant it belongs to.</param>
+/// <param name="SubmittedBy">The name of the API key that submitted it.</param>
+/// <param name="IdempotencyKey">The idempotency key it was submitted with, if any.</param>
 public sealed record TaskInfo(
     string Id,
     string Name,
@@ -44,7 +46,9 @@ public sealed record TaskInfo(
     long? DurationMs,
     string? WorkerId,
     string? TraceId,
-    string? Tenant)
+    string? Tenant,
+    string? SubmittedBy = null,
+    string? IdempotencyKey = null)
 {
     /// <summary>Whether the task is in a final state: completed, failed or cancelled.</summary>
     [JsonIgnore]

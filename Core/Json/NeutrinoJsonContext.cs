@@ -7,6 +7,7 @@ namespace Neutrino.Core.Json;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(TaskView))]
 [JsonSerializable(typeof(TaskPage))]
+[JsonSerializable(typeof(TasksDeleted))]
 [JsonSerializable(typeof(TaskAccepted))]
 [JsonSerializable(typeof(TaskEventList))]
 [JsonSerializable(typeof(SyncTaskResult))]

@@ -23,4 +23,6 @@ public sealed record TaskView(
     long? DurationMs,
     string? WorkerId,
     string? TraceId,
-    string? Tenant);
+    string? Tenant,
+    string? SubmittedBy = null,
+    string? IdempotencyKey = null);

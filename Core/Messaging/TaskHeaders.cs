@@ -12,6 +12,12 @@ public static class TaskHeaders
     /// so the pools can trust it.
     /// </summary>
     public const string Tenant = "Neutrino-Tenant";
+
+    /// <summary>On requests the gateway forwards to a pool: the name of the caller's key, set like <see cref="Tenant"/>.</summary>
+    public const string KeyName = "Neutrino-Key-Name";
+
+    /// <summary>The caller's own idempotency key, passed through as sent (the gateway has checked it and claimed it).</summary>
+    public const string IdempotencyKey = "Idempotency-Key";
     public const string Error = "Neutrino-Error";
     public const string Attempts = "Neutrino-Attempts";
     public const string TraceParent = "traceparent";

@@ -13,4 +13,6 @@ public sealed record SyncExecution(
     DateTimeOffset CompletedAt,
     string WorkerId,
     string? Tenant = null,
-    string? TraceId = null);
+    string? TraceId = null,
+    string? SubmittedBy = null,
+    string? IdempotencyKey = null);

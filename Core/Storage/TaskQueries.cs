@@ -46,6 +46,54 @@ public sealed class TaskQueries(IDbContextFactory<TaskDbContext> contexts)
         const int Round = 50;
         var limit = Math.Clamp(filter.Limit, 1, TaskFilter.MaxLimit);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = Filtered(db, filter);
+        var items = new List<TaskView>();
+        long bytes = 0;
+        var before = filter.Before;
+        while (true)
+        {
+            var round = before is { } cursor ? query.Where(t => t.Id < cursor) : query;
+            var take = Math.Min(limit - items.Count, Round);
+            var records = await round.OrderByDescending(t => t.Id).Take(take + 1).ToListAsync(cancellationToken);
+            foreach (var record in records.Take(take))
+            {
+                bytes += Size(record);
+                if (items.Count > 0 && bytes > filter.MaxBytes)
+                {
+                    return new TaskPage(items, items[^1].Id.ToString());
+                }
+                items.Add(ToView(record));
+            }
+            if (records.Count <= take)
+            {
+                return new TaskPage(items, null);
+            }
+            if (items.Count == limit)
+            {
+                return new TaskPage(items, items[^1].Id.ToString());
+            }
+            before = items[^1].Id;
+        }
+    }
+
+    /// <summary>
+    /// The ids of finished tasks the filter matches, oldest first, after <paramref name="after"/>: what a
+    /// delete by filter works through, a bounded round at a time.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> FinishedIdsAsync(TaskFilter filter, Guid? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = Filtered(db, filter).Where(t => t.Status == "completed" || t.Status == "failed" || t.Status == "cancelled");
+        if (after is { } cursor)
+        {
+            query = query.Where(t => t.Id > cursor);
+        }
+        return await query.OrderBy(t => t.Id).Select(t => t.Id).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The tasks a filter matches (all but its cursor and page bounds), as an indexed query.</summary>
+    private static IQueryable<TaskRecord> Filtered(TaskDbContext db, TaskFilter filter)
+    {
         var query = db.Tasks.AsNoTracking();
         if (filter.Status is not null)
         {
@@ -97,33 +145,7 @@ public sealed class TaskQueries(IDbContextFactory<TaskDbContext> contexts)
             var ids = db.Database.SqlQueryRaw<Guid>($"SELECT id AS \"Value\" FROM tasks WHERE {TaskStoreSchema.SearchExpression} ILIKE {{0}}", text.LikePattern());
             query = query.Where(t => ids.Contains(t.Id));
         }
-        var items = new List<TaskView>();
-        long bytes = 0;
-        var before = filter.Before;
-        while (true)
-        {
-            var round = before is { } cursor ? query.Where(t => t.Id < cursor) : query;
-            var take = Math.Min(limit - items.Count, Round);
-            var records = await round.OrderByDescending(t => t.Id).Take(take + 1).ToListAsync(cancellationToken);
-            foreach (var record in records.Take(take))
-            {
-                bytes += Size(record);
-                if (items.Count > 0 && bytes > filter.MaxBytes)
-                {
-                    return new TaskPage(items, items[^1].Id.ToString());
-                }
-                items.Add(ToView(record));
-            }
-            if (records.Count <= take)
-            {
-                return new TaskPage(items, null);
-            }
-            if (items.Count == limit)
-            {
-                return new TaskPage(items, items[^1].Id.ToString());
-            }
-            before = items[^1].Id;
-        }
+        return query;
     }
 
     /// <summary>The smallest (fill '0') or largest (fill 'f') UUIDv7 of the millisecond <paramref name="at"/>.</summary>
@@ -153,7 +175,9 @@ public sealed class TaskQueries(IDbContextFactory<TaskDbContext> contexts)
         t.StartedAt is { } s && t.CompletedAt is { } c ? (long)(c - s).TotalMilliseconds : null,
         t.WorkerId,
         t.TraceId,
-        t.Tenant);
+        t.Tenant,
+        t.SubmittedBy,
+        t.IdempotencyKey);
 
     private static JsonElement? Parse(string? json)
     {

@@ -50,4 +50,10 @@ public sealed class TaskRecord
 
     /// <summary>The W3C trace id of the request that submitted the task: its trace shows every attempt, across processes.</summary>
     public string? TraceId { get; set; }
+
+    /// <summary>The <c>Idempotency-Key</c> the task was submitted with, as the caller sent it.</summary>
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>The name of the API key that submitted the task.</summary>
+    public string? SubmittedBy { get; set; }
 }

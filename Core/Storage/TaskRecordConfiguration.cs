@@ -18,6 +18,8 @@ internal sealed class TaskRecordConfiguration : IEntityTypeConfiguration<TaskRec
         builder.Property(t => t.Tenant).HasMaxLength(64);
         builder.HasIndex(t => new { t.Tenant, t.Id }).IsDescending(false, true);
         builder.Property(t => t.TraceId).HasMaxLength(32);
+        builder.Property(t => t.IdempotencyKey).HasMaxLength(255);
+        builder.Property(t => t.SubmittedBy).HasMaxLength(100);
         builder.Property(t => t.Args).HasColumnType("jsonb");
         builder.Property(t => t.Result).HasColumnType("jsonb");
 

@@ -4,8 +4,9 @@ using NpgsqlTypes;
 namespace Neutrino.Core.Storage;
 
 /// <summary>
-/// Removes finished tasks, with their history, once they are older than the retention period: a
-/// small batch per statement, rows another transaction holds skipped, so it never blocks a write.
+/// Removes finished tasks, with their history: those older than the retention period, and those a
+/// delete by filter names. A small batch per statement, rows another transaction holds skipped, so it
+/// never blocks a write.
 /// </summary>
 public sealed class TaskRetentionStore(NpgsqlDataSource dataSource)
 {
@@ -21,6 +22,24 @@ public sealed class TaskRetentionStore(NpgsqlDataSource dataSource)
         events AS (DELETE FROM task_events WHERE task_id IN (SELECT id FROM gone))
         SELECT count(*) FROM gone
         """;
+
+    // Locked first, and the state checked again under the lock: a task retried since it was picked is queued
+    // again, and stays.
+    private const string DeleteIdsSql = """
+        WITH doomed AS (
+            SELECT id FROM tasks WHERE id = ANY($1) AND status IN ('completed', 'failed', 'cancelled') FOR UPDATE SKIP LOCKED),
+        gone AS (DELETE FROM tasks WHERE id IN (SELECT id FROM doomed) RETURNING id),
+        events AS (DELETE FROM task_events WHERE task_id IN (SELECT id FROM gone))
+        SELECT count(*) FROM gone
+        """;
+
+    /// <summary>Deletes those of <paramref name="ids"/> that are finished, with their history; how many it deleted.</summary>
+    public async Task<int> DeleteFinishedAsync(IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(DeleteIdsSql);
+        command.Parameters.Add(new() { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 
     /// <summary>Deletes at most <paramref name="batch"/> tasks finished before <paramref name="before"/>; how many it deleted.</summary>
     public async Task<int> DeleteFinishedAsync(DateTimeOffset before, int batch, CancellationToken cancellationToken)

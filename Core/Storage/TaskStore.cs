@@ -16,8 +16,8 @@ public sealed class TaskStore
 
     private const string InsertQueuedSql = """
         WITH ins AS (
-            INSERT INTO tasks (id, name, mode, pool, status, priority, args, attempts, max_attempts, created_at, tenant, trace_id)
-            VALUES ($1, $2, $3, $4, 'queued', $5, $6, 0, $7, $8, $9, $10)
+            INSERT INTO tasks (id, name, mode, pool, status, priority, args, attempts, max_attempts, created_at, tenant, trace_id, submitted_by, idempotency_key)
+            VALUES ($1, $2, $3, $4, 'queued', $5, $6, 0, $7, $8, $9, $10, $11, $12)
             ON CONFLICT (id) DO NOTHING
             RETURNING id, created_at)
         INSERT INTO task_events (task_id, status, attempt, at) SELECT id, 'queued', 0, created_at FROM ins
@@ -27,8 +27,8 @@ public sealed class TaskStore
     private const string InsertSyncSql = """
         WITH ins AS (
             INSERT INTO tasks (id, name, mode, pool, status, priority, args, result, error, attempts, max_attempts,
-                               progress, created_at, started_at, completed_at, worker_id, tenant, trace_id)
-            VALUES ($1, $2, 'sync', 'fast', $3, $4, $5, $6, $7, 1, 1, 1, $8, $8, $9, $10, $11, $12)
+                               progress, created_at, started_at, completed_at, worker_id, tenant, trace_id, submitted_by, idempotency_key)
+            VALUES ($1, $2, 'sync', 'fast', $3, $4, $5, $6, $7, 1, 1, 1, $8, $8, $9, $10, $11, $12, $13, $14)
             ON CONFLICT (id) DO NOTHING
             RETURNING id)
         INSERT INTO task_events (task_id, status, attempt, at, worker_id, detail)
@@ -126,10 +126,15 @@ public sealed class TaskStore
         RETURNING task_id
         """;
 
+    // The task stays running until its handler stops; the request is in its history (not a state of its own).
     private const string RequestCancelSql = """
-        UPDATE tasks SET cancel_requested_at = $2
-        WHERE id = $1 AND status = 'running' AND cancel_requested_at IS NULL
-        RETURNING id
+        WITH upd AS (
+            UPDATE tasks SET cancel_requested_at = $2
+            WHERE id = $1 AND status = 'running' AND cancel_requested_at IS NULL
+            RETURNING id, attempts, worker_id)
+        INSERT INTO task_events (task_id, status, attempt, at, worker_id, detail)
+        SELECT id, 'cancel_requested', attempts, $2, worker_id, 'asked to stop while running' || coalesce(', by ' || $3, '') FROM upd
+        RETURNING task_id
         """;
 
     // A task whose cancellation was asked while it ran, found again by a worker (its first worker died).
@@ -166,12 +171,13 @@ public sealed class TaskStore
     public Task<bool> InsertQueuedAsync(NewTask task, CancellationToken cancellationToken) =>
         Submit("insert queued", InsertQueuedSql, cancellationToken,
             Uuid(task.Id), Text(task.Name), Text(task.Mode), Text(task.Pool), Text(task.Priority), Json(task.Args),
-            Int(task.MaxAttempts), Time(task.CreatedAt), Text(task.Tenant), Text(task.TraceId));
+            Int(task.MaxAttempts), Time(task.CreatedAt), Text(task.Tenant), Text(task.TraceId), FreeText(task.SubmittedBy), FreeText(task.IdempotencyKey));
 
     public Task<bool> InsertSyncAsync(SyncExecution run, CancellationToken cancellationToken) =>
         Submit("insert sync", InsertSyncSql, cancellationToken,
             Uuid(run.Id), Text(run.Name), Text(run.Status), Text(run.Priority), Json(run.Args), Json(run.Result),
-            FreeText(run.Error), Time(run.StartedAt), Time(run.CompletedAt), Text(run.WorkerId), Text(run.Tenant), Text(run.TraceId));
+            FreeText(run.Error), Time(run.StartedAt), Time(run.CompletedAt), Text(run.WorkerId), Text(run.Tenant), Text(run.TraceId),
+            FreeText(run.SubmittedBy), FreeText(run.IdempotencyKey));
 
     /// <summary>
     /// Starts the next attempt for this delivery (<paramref name="runToken"/> names it), or says why
@@ -223,8 +229,9 @@ public sealed class TaskStore
     public Task<bool> CancelQueuedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken, string? by = null) =>
         Submit("cancel queued", CancelQueuedSql, cancellationToken, Uuid(id), Time(at), FreeText(by));
 
-    public Task<bool> RequestCancelAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Submit("request cancel", RequestCancelSql, cancellationToken, Uuid(id), Time(at));
+    /// <summary>Asks a running task to stop; <paramref name="by"/> (who asked) goes into its history.</summary>
+    public Task<bool> RequestCancelAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken, string? by = null) =>
+        Submit("request cancel", RequestCancelSql, cancellationToken, Uuid(id), Time(at), FreeText(by));
 
     public Task<bool> CancelIfRequestedAsync(Guid id, string workerId, DateTimeOffset at, CancellationToken cancellationToken) =>
         Submit("cancel requested", CancelRequestedSql, cancellationToken, Uuid(id), Time(at), Text(workerId));

@@ -22,4 +22,7 @@ public sealed class WorkerRecord
     public DateTimeOffset StartedAt { get; set; }
 
     public DateTimeOffset LastSeenAt { get; set; }
+
+    /// <summary>The pool's own numbers as JSON (see <see cref="Workers.IWorkerReport"/>), renewed with the row.</summary>
+    public string? Report { get; set; }
 }

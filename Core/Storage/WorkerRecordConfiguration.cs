@@ -12,5 +12,6 @@ internal sealed class WorkerRecordConfiguration : IEntityTypeConfiguration<Worke
         builder.Property(w => w.Id).HasMaxLength(128);
         builder.Property(w => w.Pool).HasMaxLength(32);
         builder.Property(w => w.Host).HasMaxLength(255);
+        builder.Property(w => w.Report).HasColumnType("jsonb");
     }
 }

@@ -17,14 +17,15 @@ internal sealed partial class WorkerLiveness(
     TaskRegistry registry,
     WorkerIdentity identity,
     RunningTasks running,
+    IEnumerable<IWorkerReport> reports,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<WorkerLiveness> logger) : BackgroundService
 {
     private const string RenewSql = """
-        INSERT INTO workers (id, pool, host, process_id, concurrency, running, started_at, last_seen_at)
-        VALUES ($1, $2, $3, $4, $5, $6, now(), now())
-        ON CONFLICT (id) DO UPDATE SET running = excluded.running, last_seen_at = now()
+        INSERT INTO workers (id, pool, host, process_id, concurrency, running, started_at, last_seen_at, report)
+        VALUES ($1, $2, $3, $4, $5, $6, now(), now(), $7)
+        ON CONFLICT (id) DO UPDATE SET running = excluded.running, last_seen_at = now(), report = excluded.report
         """;
 
     private const string RemoveSql = "DELETE FROM workers WHERE id = $1";
@@ -47,6 +48,7 @@ internal sealed partial class WorkerLiveness(
                 command.Parameters.Add(new() { Value = Environment.ProcessId });
                 command.Parameters.Add(new() { Value = options.Value.Concurrency });
                 command.Parameters.Add(new() { Value = running.Count });
+                command.Parameters.Add(new() { Value = (object?)Report() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb });
                 await command.ExecuteNonQueryAsync(stoppingToken);
                 await CancelRequestedAsync(stoppingToken);
             }
@@ -56,6 +58,12 @@ internal sealed partial class WorkerLiveness(
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private string? Report()
+    {
+        var parts = reports.Select(r => r.ToJson()).OfType<string>().ToList();
+        return parts.Count switch { 0 => null, 1 => parts[0], _ => "[" + string.Join(',', parts) + "]" };
     }
 
     private async Task CancelRequestedAsync(CancellationToken cancellationToken)

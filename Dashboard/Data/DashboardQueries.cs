@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Neutrino.Core.Storage;
 
@@ -50,6 +51,59 @@ public sealed class DashboardQueries(IDbContextFactory<TaskDbContext> contexts, 
             w.Id, w.Pool, w.Host, w.ProcessId, w.Concurrency, w.Running, w.StartedAt, w.LastSeenAt,
             Lost: now - w.LastSeenAt > lostAfter,
             Holds: [.. running.Where(t => t.WorkerId == w.Id).Take(20)]))];
+    }
+
+    /// <summary>
+    /// Per model, the last minute of every live gpu pool instance added up (each writes its own into its
+    /// liveness row, see <c>EmbeddingsReport</c>): batches, inputs and tokens per second, the queue wait
+    /// (mean weighted by inputs, and the longest), and the inputs queued at each instance's last renewal.
+    /// </summary>
+    public async Task<EmbeddingActivity> EmbeddingActivityAsync(TimeSpan lostAfter, CancellationToken cancellationToken)
+    {
+        await using var db = await OpenAsync(cancellationToken);
+        var cutoff = time.GetUtcNow() - lostAfter;
+        var reports = await db.Workers.AsNoTracking()
+            .Where(w => w.Pool == "gpu" && w.LastSeenAt > cutoff && w.Report != null)
+            .Select(w => w.Report!)
+            .Take(500)
+            .ToListAsync(cancellationToken);
+        var rows = new Dictionary<string, ModelRates>(StringComparer.Ordinal);
+        foreach (var report in reports)
+        {
+            foreach (var model in ReadReport(report))
+            {
+                rows[model.Model] = rows.TryGetValue(model.Model, out var sum) ? sum.Add(model) : model;
+            }
+        }
+        return new EmbeddingActivity(reports.Count, [.. rows.Values.OrderBy(r => r.Model, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>A worker's report, as <c>EmbeddingsReport</c> writes it; one this dashboard cannot read is left out, not a failed page.</summary>
+    private static List<ModelRates> ReadReport(string json)
+    {
+        var rows = new List<ModelRates>();
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (!document.RootElement.TryGetProperty("embeddings", out var models) || models.ValueKind != JsonValueKind.Array)
+            {
+                return rows;
+            }
+            foreach (var m in models.EnumerateArray())
+            {
+                var minute = m.TryGetProperty("last_minute", out var lm) && lm.ValueKind == JsonValueKind.Object ? lm : (JsonElement?)null;
+                double Number(string name) => minute is { } e && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0;
+                var inputs = (long)Number("inputs");
+                rows.Add(new ModelRates(
+                    m.GetProperty("model").GetString()!, 1, Number("batches_per_second"), Number("inputs_per_second"), Number("tokens_per_second"),
+                    inputs, Number("mean_queue_wait_ms") * inputs, Number("max_queue_wait_ms"), m.TryGetProperty("queued", out var q) ? q.GetInt32() : 0));
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            return [];
+        }
+        return rows;
     }
 
     /// <summary>
@@ -201,4 +255,20 @@ public sealed class DurationPercentiles
     public double P95 { get; set; }
 
     public double P99 { get; set; }
+}
+
+/// <summary>The embedding numbers of the live gpu pool instances that reported them.</summary>
+public sealed record EmbeddingActivity(int Instances, IReadOnlyList<ModelRates> Models);
+
+/// <summary>One model's last minute, summed over instances; the mean wait is <see cref="WaitMsTimesInputs"/> over <see cref="Inputs"/>.</summary>
+public sealed record ModelRates(
+    string Model, int Instances, double BatchesPerSecond, double InputsPerSecond, double TokensPerSecond,
+    long Inputs, double WaitMsTimesInputs, double MaxQueueWaitMs, int Queued)
+{
+    public double? MeanQueueWaitMs => Inputs > 0 ? WaitMsTimesInputs / Inputs : null;
+
+    public ModelRates Add(ModelRates other) => new(
+        Model, Instances + other.Instances, BatchesPerSecond + other.BatchesPerSecond, InputsPerSecond + other.InputsPerSecond,
+        TokensPerSecond + other.TokensPerSecond, Inputs + other.Inputs, WaitMsTimesInputs + other.WaitMsTimesInputs,
+        Math.Max(MaxQueueWaitMs, other.MaxQueueWaitMs), Queued + other.Queued);
 }

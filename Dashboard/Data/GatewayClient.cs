@@ -1,7 +1,11 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using Neutrino.Core.Json;
+using Neutrino.Core.Storage;
 
 namespace Neutrino.Dashboard.Data;
 
@@ -10,7 +14,7 @@ public sealed record ActionOutcome(bool Succeeded, int Status, string Message);
 
 /// <summary>
 /// The gateway's API, called with the logged-in user's own key: every action the dashboard offers
-/// (cancel, retry, requeue, purge) is the API's, under the API's tenant rules, recorded in the task's
+/// (cancel, retry, delete, requeue, purge) is the API's, under the API's tenant rules, recorded in the task's
 /// history with the key that asked. Found by service discovery as <c>gateway</c>.
 /// </summary>
 public sealed class GatewayClient(HttpClient http)
@@ -28,6 +32,33 @@ public sealed class GatewayClient(HttpClient http)
 
     public Task<ActionOutcome> PurgeDeadLettersAsync(Viewer viewer, string pool, CancellationToken cancellationToken) =>
         SendAsync(viewer, HttpMethod.Delete, $"/admin/dead-letters?pool={Uri.EscapeDataString(pool)}", cancellationToken);
+
+    /// <summary>
+    /// One bounded round of <c>DELETE /tasks</c>: finished tasks matching <paramref name="filter"/> (and the
+    /// search text <paramref name="q"/>), oldest first. The caller loops while <see cref="TasksDeleted.More"/>.
+    /// </summary>
+    public async Task<(TasksDeleted? Value, string? Problem)> DeleteFinishedAsync(Viewer viewer, TaskFilter filter, string? q, CancellationToken cancellationToken)
+    {
+        var query = new Dictionary<string, string?>
+        {
+            ["status"] = filter.Status, ["name"] = filter.Name, ["pool"] = filter.Pool, ["mode"] = filter.Mode, ["priority"] = filter.Priority,
+            ["tenant"] = filter.Tenant, ["worker"] = filter.WorkerId, ["q"] = q,
+            ["from"] = filter.From?.ToString("O", CultureInfo.InvariantCulture), ["to"] = filter.To?.ToString("O", CultureInfo.InvariantCulture),
+        };
+        var path = QueryHelpers.AddQueryString("/tasks", query.Where(p => p.Value is not null));
+        try
+        {
+            using var request = Request(viewer, HttpMethod.Delete, path);
+            using var response = await http.SendAsync(request, cancellationToken);
+            return response.IsSuccessStatusCode
+                ? (await response.Content.ReadFromJsonAsync<TasksDeleted>(Json, cancellationToken), null)
+                : (null, await ProblemAsync(response, cancellationToken));
+        }
+        catch (HttpRequestException ex)
+        {
+            return (null, $"The gateway could not be reached: {ex.Message}");
+        }
+    }
 
     public Task<(QueueSnapshot? Value, string? Problem)> QueuesAsync(Viewer viewer, CancellationToken cancellationToken) =>
         GetAsync<QueueSnapshot>(viewer, "/admin/queues", cancellationToken);

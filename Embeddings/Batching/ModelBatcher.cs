@@ -138,9 +138,12 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
     {
         var started = _time.GetTimestamp();
         var startedAt = _time.GetUtcNow();
+        var (waitSum, waitMax) = (TimeSpan.Zero, TimeSpan.Zero);
         foreach (var item in batch)
         {
-            _metrics.RecordWait(_model, _time.GetElapsedTime(item.EnqueuedAt, started));
+            var waited = _time.GetElapsedTime(item.EnqueuedAt, started);
+            _metrics.RecordWait(_model, waited);
+            (waitSum, waitMax) = (waitSum + waited, waited > waitMax ? waited : waitMax);
         }
         Interlocked.Increment(ref _runningBatches);
         try
@@ -148,7 +151,7 @@ internal sealed partial class ModelBatcher : IAsyncDisposable
             using var lease = _acquire();
             var vectors = lease.Model.Run([.. batch.Select(i => i.Ids)]);
             var tokens = batch.Sum(i => (long)i.Ids.Length);
-            _metrics.RecordBatch(_model, batch.Count, tokens, _time.GetElapsedTime(started));
+            _metrics.RecordBatch(_model, batch.Count, tokens, _time.GetElapsedTime(started), waitSum, waitMax);
             TraceInference(batch, startedAt, tokens);
             for (var i = 0; i < batch.Count; i++)
             {

@@ -13,8 +13,12 @@ internal sealed class EmbeddingMetrics
     private readonly Counter<long> _tokens;
     private readonly Counter<long> _inputs;
 
-    public EmbeddingMetrics(IMeterFactory meters)
+    /// <summary>The last minute per model, for the dashboard (through the worker's liveness report).</summary>
+    public EmbeddingActivity Recent { get; }
+
+    public EmbeddingMetrics(IMeterFactory meters, TimeProvider time)
     {
+        Recent = new EmbeddingActivity(time);
         var meter = meters.Create(MeterName);
         _batchSize = meter.CreateHistogram<int>("neutrino.embeddings.batch.size", "{input}", "Inputs per model run");
         _queueWait = meter.CreateHistogram<double>("neutrino.embeddings.queue.wait", "s", "Time an input waited for its batch");
@@ -23,8 +27,9 @@ internal sealed class EmbeddingMetrics
         _inputs = meter.CreateCounter<long>("neutrino.embeddings.inputs", "{input}", "Inputs embedded");
     }
 
-    public void RecordBatch(string model, int inputs, long tokens, TimeSpan inference)
+    public void RecordBatch(string model, int inputs, long tokens, TimeSpan inference, TimeSpan waitSum, TimeSpan waitMax)
     {
+        Recent.Record(model, inputs, tokens, waitSum, waitMax);
         var tag = new KeyValuePair<string, object?>("model", model);
         _batchSize.Record(inputs, tag);
         _inference.Record(inference.TotalSeconds, tag);

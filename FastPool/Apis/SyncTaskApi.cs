@@ -50,7 +50,7 @@ internal static class SyncTaskApi
             return TaskProblems.BadRequest(error);
         }
         var id = Guid.TryParse(request.Headers[TaskHeaders.TaskId], out var given) ? given : Guid.CreateVersion7();
-        var tenant = request.Headers[TaskHeaders.Tenant].ToString() is { Length: > 0 } c ? c : null;
+        var tenant = Header(request, TaskHeaders.Tenant);
 
         TaskMetrics.RecordSubmitted(task, Pools.Fast);
         TaskMetrics.RecordStarted(task, Pools.Fast, queueWait: null);
@@ -68,7 +68,8 @@ internal static class SyncTaskApi
         var result = outcome.Result is null ? null : Encoding.UTF8.GetString(outcome.Result);
         history.Record(new SyncExecution(
             id, task, WireNames.Of(submission.Priority), args, WireNames.Of(outcome.State), result, outcome.Error,
-            startedAt, startedAt.AddMilliseconds(durationMs), identity.Id, tenant, NeutrinoTelemetry.RecordedTraceId()));
+            startedAt, startedAt.AddMilliseconds(durationMs), identity.Id, tenant, NeutrinoTelemetry.RecordedTraceId(),
+            Header(request, TaskHeaders.KeyName), Header(request, TaskHeaders.IdempotencyKey)));
 
         return outcome.Kind switch
         {
@@ -78,6 +79,8 @@ internal static class SyncTaskApi
             _ => TypedResults.Empty, // the caller went away
         };
     }
+
+    private static string? Header(HttpRequest request, string name) => request.Headers[name].ToString() is { Length: > 0 } value ? value : null;
 
     private static JsonElement ParseResult(byte[] json)
     {

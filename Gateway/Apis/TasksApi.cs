@@ -15,7 +15,7 @@ using Neutrino.Gateway.Submission;
 namespace Neutrino.Gateway.Apis;
 
 /// <summary>The task catalog and the polling API. <c>POST /api/{task}</c> is the proxy route (see <c>PoolProxy</c>).</summary>
-internal static class TasksApi
+internal static partial class TasksApi
 {
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)
     {
@@ -23,6 +23,7 @@ internal static class TasksApi
 
         var tasks = app.MapGroup("/tasks");
         tasks.MapGet("/", ListTasksAsync);
+        tasks.MapDelete("/", DeleteTasksAsync);
         tasks.MapPost("/batch", (BatchSubmission batch, HttpContext context) => batch.SubmitAsync(context));
         tasks.MapGet("/{id}", GetTaskAsync);
         tasks.MapGet("/{id}/events", GetEventsAsync);
@@ -35,47 +36,18 @@ internal static class TasksApi
         TypedResults.Ok<IReadOnlyList<CatalogEntry>>([.. catalog.All.Select(t => CatalogEntry.From(t) with { ArgsSchema = catalog.ArgsSchema(t.Name) })]);
 
     private static async Task<Results<Ok<TaskPage>, ProblemHttpResult>> ListTasksAsync(
-        TaskQueries queries,
-        string? status,
-        string? name,
-        string? pool,
-        string? tenant,
+        [AsParameters] TaskFilterParameters parameters,
         int? limit,
         string? cursor,
-        string? mode,
-        string? priority,
-        string? worker,
-        DateTimeOffset? from,
-        DateTimeOffset? to,
-        string? q,
         HttpContext context,
+        TaskQueries queries,
         IOptions<GatewayOptions> options,
         CancellationToken cancellationToken)
     {
         // A member lists its tenant's tasks; an admin every tenant's, or one it names.
-        var caller = context.Caller();
-        if (tenant is not null && !caller.MaySee(tenant))
+        if (!parameters.TryBuild(context.Caller(), out var filter, out var problem))
         {
-            return TaskProblems.Problem(StatusCodes.Status403Forbidden, "Forbidden", $"This key lists the tasks of tenant '{caller.Tenant}' only.");
-        }
-        tenant = caller.VisibleTenant ?? tenant;
-        if (status is not null && !WireNames.TryParse(status, out TaskState _))
-        {
-            return TaskProblems.BadRequest($"Unknown status '{status}': use queued, running, completed, failed or cancelled.");
-        }
-        // Filters that can match nothing are the caller's mistake, said as such (and never sent to the
-        // database, which refuses some characters outright).
-        if (name is not null && !TaskDefinition.IsValidName(name))
-        {
-            return TaskProblems.BadRequest($"'name' must be a task name: 1-64 characters of a-z, 0-9, '_' or '-'.");
-        }
-        if (pool is not null && !Pools.All.Contains(pool))
-        {
-            return TaskProblems.BadRequest($"Unknown pool: use {string.Join(", ", Pools.All)}.");
-        }
-        if (tenant is not null && !AdminApi.TenantName().IsMatch(tenant))
-        {
-            return TaskProblems.BadRequest("'tenant' must be a tenant name: 1-64 characters of a-z, 0-9, '_' or '-'.");
+            return problem!;
         }
         if (limit is < 1 or > TaskFilter.MaxLimit)
         {
@@ -90,30 +62,64 @@ internal static class TasksApi
             }
             before = parsed;
         }
-        if (mode is not null && !WireNames.TryParse(mode, out TaskMode _))
-        {
-            return TaskProblems.BadRequest($"'mode' must be sync, async or gpu; got '{mode}'.");
-        }
-        if (priority is not null && !WireNames.TryParse(priority, out TaskPriority _))
-        {
-            return TaskProblems.BadRequest($"'priority' must be high, normal or low; got '{priority}'.");
-        }
-        if (worker is { Length: 0 or > 128 })
-        {
-            return TaskProblems.BadRequest("'worker' must be a worker id of 1-128 characters.");
-        }
-        if (from is not null && to is not null && from > to)
-        {
-            return TaskProblems.BadRequest("'from' is after 'to'.");
-        }
-        TaskSearch? search = null;
-        if (q is not null && !TaskSearch.TryParse(q, out search, out var problem))
-        {
-            return TaskProblems.BadRequest($"'q': {problem}");
-        }
-        var filter = new TaskFilter(status, name, pool, before, limit ?? 50, options.Value.MaxPageBytes, tenant, mode, priority, worker, from, to, search);
-        var page = await queries.ListAsync(filter, cancellationToken);
+        var page = await queries.ListAsync(filter with { Before = before, Limit = limit ?? 50, MaxBytes = options.Value.MaxPageBytes }, cancellationToken);
         return TypedResults.Ok(page);
+    }
+
+    /// <summary>
+    /// Deletes finished tasks the filter matches, with their history: at most <paramref name="limit"/> per
+    /// call, oldest first, so a large clean-up is a loop of bounded statements that never holds many rows
+    /// at once. Queued and running tasks are never deleted (cancel them first). A member deletes only its
+    /// tenant's tasks. The answer says how many went and whether more match.
+    /// </summary>
+    private static async Task<Results<Ok<TasksDeleted>, ProblemHttpResult>> DeleteTasksAsync(
+        [AsParameters] TaskFilterParameters parameters,
+        int? limit,
+        HttpContext context,
+        TaskQueries queries,
+        TaskRetentionStore retention,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        if (parameters.Status is null || parameters.Status is "queued" or "running")
+        {
+            return TaskProblems.BadRequest("'status' must be completed, failed or cancelled: only finished tasks are deleted, and only those the filter names.");
+        }
+        if (!parameters.TryBuild(context.Caller(), out var filter, out var problem))
+        {
+            return problem!;
+        }
+        if (limit is < 1 or > TasksDeleted.MaxLimit)
+        {
+            return TaskProblems.BadRequest($"'limit' must be between 1 and {TasksDeleted.MaxLimit}.");
+        }
+        var wanted = limit ?? TasksDeleted.DefaultLimit;
+        var deleted = 0;
+        Guid? after = null;
+        var more = false;
+        while (deleted < wanted)
+        {
+            // One bounded round: the ids the filter picks, then those still finished deleted under their row locks.
+            var ids = await queries.FinishedIdsAsync(filter, after, Math.Min(500, wanted - deleted) + 1, cancellationToken);
+            more = ids.Count > Math.Min(500, wanted - deleted);
+            var round = more ? ids.Take(ids.Count - 1).ToArray() : [.. ids];
+            if (round.Length == 0)
+            {
+                break;
+            }
+            deleted += await retention.DeleteFinishedAsync(round, cancellationToken);
+            after = round[^1];
+            if (!more)
+            {
+                break;
+            }
+        }
+        if (deleted > 0)
+        {
+            var (logger, by) = (loggers.CreateLogger("Neutrino.Gateway.Tasks"), context.Caller().Describe());
+            LogDeleted(logger, deleted, context.Request.QueryString.Value, by);
+        }
+        return TypedResults.Ok(new TasksDeleted(deleted, more));
     }
 
     private static async Task<Results<Ok<TaskView>, ProblemHttpResult>> GetTaskAsync(
@@ -205,7 +211,7 @@ internal static class TasksApi
             await nats.PublishAsync(Subjects.Done(taskId), cancellationToken: cancellationToken);
             return TypedResults.Ok((await queries.GetAsync(taskId, cancellationToken))!);
         }
-        if (await store.RequestCancelAsync(taskId, time.GetUtcNow(), cancellationToken))
+        if (await store.RequestCancelAsync(taskId, time.GetUtcNow(), cancellationToken, context.Caller().Describe()))
         {
             await nats.PublishAsync(Subjects.Cancel(taskId), cancellationToken: cancellationToken);
             return TypedResults.Accepted($"/tasks/{taskId}", (await queries.GetAsync(taskId, cancellationToken))!);
@@ -224,4 +230,7 @@ internal static class TasksApi
             _ => TaskProblems.Conflict(taskId, $"Task {taskId} is already {view.Status}; only queued or running tasks can be cancelled."),
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} finished tasks matching {Filter}, by {Caller}")]
+    private static partial void LogDeleted(ILogger logger, int count, string? filter, string caller);
 }

@@ -5,7 +5,7 @@ using Neutrino.Gateway.Auth;
 namespace Neutrino.Gateway.Idempotency;
 
 /// <summary>An <c>Idempotency-Key</c> as sent, scoped to its caller, with a fingerprint of the request it came with.</summary>
-internal sealed record IdempotencyRequest(string Scope, string RequestHash)
+internal sealed record IdempotencyRequest(string Scope, string RequestHash, string Key)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -38,6 +38,6 @@ internal sealed record IdempotencyRequest(string Scope, string RequestHash)
             return null;
         }
         var fingerprint = SHA256.HashData([.. Encoding.UTF8.GetBytes(task + "\n"), .. request]);
-        return new IdempotencyRequest($"{keyId:N}:{key}", Convert.ToHexStringLower(fingerprint));
+        return new IdempotencyRequest($"{keyId:N}:{key}", Convert.ToHexStringLower(fingerprint), key);
     }
 }

@@ -44,6 +44,7 @@ internal static class PoolProxy
                 // gateway, with its proof, says who that is (whatever a client sent is overwritten).
                 context.Request.Headers[GatewayProof.Header] = proof;
                 context.Request.Headers[TaskHeaders.Tenant] = context.Caller().Tenant;
+                context.Request.Headers[TaskHeaders.KeyName] = context.Caller().Name;
                 return context.GetReverseProxyFeature().Route.Config.RouteId == TasksRoute
                     ? admission.InvokeAsync(context, next)
                     : LimitEmbeddingsBodyAsync(context, next, options.Value.MaxEmbeddingsBodyBytes);

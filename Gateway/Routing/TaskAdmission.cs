@@ -75,7 +75,7 @@ internal sealed class TaskAdmission(TaskCatalog catalog, QueuedTaskSubmitter sub
         }
         else if (definition.Mode != TaskMode.Sync)
         {
-            var (result, queued) = await submitter.SubmitAsync(id, definition, submission, caller.Tenant);
+            var (result, queued) = await submitter.SubmitAsync(id, definition, submission, caller, idempotent?.Key);
             if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable })
             {
                 // The store or the stream was unavailable (a JetStream election takes seconds): worth retrying soon.

@@ -121,7 +121,7 @@ internal sealed class BatchSubmission(
         }
         else
         {
-            var (answer, _) = await submitter.SubmitAsync(id, definition, submission, caller.Tenant);
+            var (answer, _) = await submitter.SubmitAsync(id, definition, submission, caller, idempotent?.Key);
             result = BatchItemResult.From(answer);
         }
         if (idempotent is not null)

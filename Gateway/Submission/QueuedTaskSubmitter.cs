@@ -9,6 +9,7 @@ using Neutrino.Core.Messaging;
 using Neutrino.Core.Storage;
 using Neutrino.Core.Tasks;
 using Neutrino.Core.Telemetry;
+using Neutrino.Gateway.Auth;
 using Neutrino.Gateway.Extensions;
 
 namespace Neutrino.Gateway.Submission;
@@ -27,7 +28,8 @@ internal sealed partial class QueuedTaskSubmitter(
     ILogger<QueuedTaskSubmitter> logger)
 {
     /// <summary>The answer for the caller, and whether the task was accepted (queued durably).</summary>
-    public async Task<(IResult Result, bool Accepted)> SubmitAsync(Guid id, TaskDefinition definition, TaskSubmission submission, string tenant)
+    public async Task<(IResult Result, bool Accepted)> SubmitAsync(
+        Guid id, TaskDefinition definition, TaskSubmission submission, ApiCaller caller, string? idempotencyKey)
     {
         var priority = WireNames.Of(submission.Priority);
         var headers = Headers(id, definition.Name);
@@ -45,8 +47,8 @@ internal sealed partial class QueuedTaskSubmitter(
         {
             await store.InsertQueuedAsync(
                 new NewTask(id, definition.Name, WireNames.Of(definition.Mode), definition.Pool, priority,
-                    Encoding.UTF8.GetString(submission.Args.Span), definition.MaxAttempts, time.GetUtcNow(), tenant,
-                    NeutrinoTelemetry.RecordedTraceId()),
+                    Encoding.UTF8.GetString(submission.Args.Span), definition.MaxAttempts, time.GetUtcNow(), caller.Tenant,
+                    NeutrinoTelemetry.RecordedTraceId(), caller.Name, idempotencyKey),
                 CancellationToken.None);
         }
         catch (TaskWriteRejectedException ex)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Neutrino.Core.Http;
+using Neutrino.Core.Workers;
 using Neutrino.Embeddings;
 using Neutrino.GpuPool.Apis;
 using Neutrino.GpuPool.Collections;
@@ -19,6 +20,7 @@ internal static class EmbeddingsExtensions
         builder.Services.AddOptions<CollectionOptions>().BindConfiguration(CollectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<CollectionStore>();
         builder.Services.AddSingleton<CollectionSearch>();
+        builder.Services.AddSingleton<IWorkerReport, EmbeddingsReport>();
         builder.Services.AddSingleton<ModelHousekeeping>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelHousekeeping>());
         builder.Services.AddHealthChecks().AddCheck<ModelHousekeeping>("models", tags: ["ready"]);

@@ -338,6 +338,16 @@ namespace Neutrino.Core.Storage.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("trace_id");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("SubmittedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("submitted_by");
+
                     b.Property<string>("WorkerId")
                         .HasColumnType("text")
                         .HasColumnName("worker_id");
@@ -421,6 +431,10 @@ namespace Neutrino.Core.Storage.Migrations
                     b.Property<int>("ProcessId")
                         .HasColumnType("integer")
                         .HasColumnName("process_id");
+
+                    b.Property<string>("Report")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("report");
 
                     b.Property<int>("Running")
                         .HasColumnType("integer")

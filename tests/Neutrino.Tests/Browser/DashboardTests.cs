@@ -98,6 +98,9 @@ public sealed partial class DashboardTests(SystemFixture fixture) : IAsyncLifeti
         var (_, other, _) = await _api.PostAsync("echo", """{"args":{"text":"something else"}}""");
         var otherId = other!["task_id"]!.GetValue<string>();
         var page = await LoggedInAsync(fixture.System.ApiKey);
+        // Until the circuit is up the page is its prerendered copy, which the interactive render replaces:
+        // text typed into it before then is gone.
+        await LiveAsync(page);
 
         await page.FillAsync("input[name=q]", token);
         await page.SelectOptionAsync("select[name=mode]", "sync");
@@ -119,6 +122,18 @@ public sealed partial class DashboardTests(SystemFixture fixture) : IAsyncLifeti
         // A bad filter is said, not a crash.
         await page.GotoAsync(new Uri(fixture.System.Dashboard, "/tasks?status=exploded").ToString());
         await page.WaitForSelectorAsync("text=Unknown state 'exploded'.");
+
+        // Who submitted it, then the finished tasks the filter matches deleted, confirmed first.
+        await page.GotoAsync(new Uri(fixture.System.Dashboard, $"/tasks/{foundId}").ToString());
+        await page.WaitForSelectorAsync("[data-submitted-by]:has-text('key ')");
+        await page.GotoAsync(new Uri(fixture.System.Dashboard, $"/tasks?q={token}&status=completed").ToString());
+        await LiveAsync(page);
+        await page.ClickAsync("button:has-text('Delete all matching…')");
+        await page.ClickAsync("button:has-text('Delete them')");
+        await page.WaitForSelectorAsync("text=Deleted 1 completed tasks.");
+        await page.WaitForSelectorAsync("text=No tasks match.");
+        Assert.Null(await _api.GetTaskAsync(Guid.Parse(foundId)));
+        Assert.NotNull(await _api.GetTaskAsync(Guid.Parse(otherId)));
     }
 
     [Fact]
@@ -133,6 +148,8 @@ public sealed partial class DashboardTests(SystemFixture fixture) : IAsyncLifeti
         await page.ClickAsync("button:has-text('Cancel the task')");
         await page.WaitForSelectorAsync("[data-status]:has-text('cancelled')");
         Assert.Equal("cancelled", (await _api.GetTaskAsync(running))!.Status());
+        // Asked while it ran: the request is in its history, with who asked.
+        await page.WaitForSelectorAsync("li[data-event=cancel_requested]:has-text('by key')");
 
         var failing = await _api.SubmitAsync("fail", """{"args":{"times":9}}""");
         Assert.Equal("failed", (await _api.WaitForTerminalAsync(failing)).Status());
@@ -167,6 +184,8 @@ public sealed partial class DashboardTests(SystemFixture fixture) : IAsyncLifeti
 
         await page.ClickAsync("nav >> text=Embeddings");
         await page.WaitForSelectorAsync("tr[data-model='use-lite']");
+        // The documents were embedded within the last minute: the batching numbers show them.
+        await page.WaitForSelectorAsync("tr[data-activity='use-lite']");
         // Two documents, a chunk each.
         var row = await page.WaitForSelectorAsync($"tr[data-collection='default/{collection}']");
         Assert.Contains("\t2\t2\t", await row!.InnerTextAsync(), StringComparison.Ordinal);

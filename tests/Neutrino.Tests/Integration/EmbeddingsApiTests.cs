@@ -40,6 +40,32 @@ public sealed class EmbeddingsApiTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task The_gpu_pool_reports_its_last_minute_of_batching_in_its_liveness_row()
+    {
+        var client = new EmbeddingClient("use-lite", new ApiKeyCredential(fixture.System.ApiKey), ClientOptions);
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.GenerateEmbeddingsAsync(Sentences)));
+
+        // Every live gpu pool instance writes its own numbers with each renewal (every second in these tests).
+        var report = await Eventually.ReadAsync(
+            async () =>
+            {
+                await using var connection = new Npgsql.NpgsqlConnection(fixture.System.TasksConnectionString);
+                await connection.OpenAsync();
+                await using var command = new Npgsql.NpgsqlCommand("SELECT report::text FROM workers WHERE pool = 'gpu' AND report IS NOT NULL", connection);
+                var text = await command.ExecuteScalarAsync() as string;
+                return text is null ? null : JsonNode.Parse(text);
+            },
+            r => r?["embeddings"]?.AsArray().Any(m => m!["model"]!.GetValue<string>() == "use-lite" && m["last_minute"]?["inputs"]?.GetValue<long>() >= 12) == true,
+            TimeSpan.FromSeconds(30),
+            "the gpu pool's report of use-lite");
+        var lite = report!["embeddings"]!.AsArray().Single(m => m!["model"]!.GetValue<string>() == "use-lite")!["last_minute"]!;
+        Assert.True(lite["batches"]!.GetValue<long>() >= 1);
+        Assert.True(lite["inputs_per_second"]!.GetValue<double>() > 0);
+        Assert.True(lite["tokens"]!.GetValue<long>() >= lite["inputs"]!.GetValue<long>());
+        Assert.True(lite["max_queue_wait_ms"]!.GetValue<double>() >= lite["mean_queue_wait_ms"]!.GetValue<double>());
+    }
+
+    [Fact]
     public async Task Float_and_base64_encodings_carry_the_same_vector()
     {
         var client = new EmbeddingClient("use-lite", new ApiKeyCredential(fixture.System.ApiKey), ClientOptions);

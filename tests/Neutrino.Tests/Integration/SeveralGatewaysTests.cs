@@ -66,7 +66,7 @@ public sealed class SeveralGatewaysTests(ClusterFixture fixture)
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal("cancelled", (await first.WaitForTerminalAsync(id, Bound)).Status());
-        Assert.Equal(["queued:0", "running:1", "cancelled:1"], await History.EventsAsync(System.TasksConnectionString, id));
+        Assert.Equal(["queued:0", "running:1", "cancel_requested:1", "cancelled:1"], await History.EventsAsync(System.TasksConnectionString, id));
     }
 
     [Fact]
