@@ -163,6 +163,25 @@ public sealed partial class NeutrinoClient
         SendAsync(HttpMethod.Get, (query ?? new TaskQuery()).ToPathAndQuery(), null, ClientJsonContext.Default.TaskPage, taskCall: false, cancellationToken);
 
     /// <summary>
+    /// Deletes finished tasks <paramref name="query"/> matches, with their history (<c>DELETE /tasks</c>):
+    /// at most <paramref name="limit"/> (the gateway's default 1,000 when null, 10,000 at most), oldest first.
+    /// The query's <see cref="TaskQuery.Status"/> must be completed, failed or cancelled; its limit and cursor are not used.
+    /// Call again while <see cref="TasksDeleted.More"/>.
+    /// </summary>
+    /// <exception cref="ValidationException">The status is missing or not a finished state, or a filter is out of range.</exception>
+    /// <exception cref="UnauthorizedException">A member key named another tenant.</exception>
+    public Task<TasksDeleted> DeleteFinishedAsync(TaskQuery query, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var path = query.ToPathAndQuery(paging: false);
+        if (limit is { } n)
+        {
+            path += (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "limit=" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return SendAsync(HttpMethod.Delete, path, null, ClientJsonContext.Default.TasksDeleted, taskCall: false, cancellationToken);
+    }
+
+    /// <summary>
     /// Every task <paramref name="query"/> matches, newest first, one page at a time as the enumeration reaches it:
     /// <see cref="ListAsync"/> following <see cref="TaskPage.NextCursor"/> until the last page.
     /// </summary>

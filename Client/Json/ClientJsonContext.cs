@@ -14,6 +14,7 @@ namespace Neutrino.Client;
 [JsonSerializable(typeof(ProblemBody))]
 [JsonSerializable(typeof(TaskInfo))]
 [JsonSerializable(typeof(TaskPage))]
+[JsonSerializable(typeof(TasksDeleted))]
 [JsonSerializable(typeof(IReadOnlyList<CatalogEntry>))]
 [JsonSerializable(typeof(CreateKeyRequest))]
 [JsonSerializable(typeof(CreatedApiKey))]

@@ -132,6 +132,28 @@ public sealed class RequestTests
     }
 
     [Fact]
+    public async Task The_newer_filters_and_delete_by_filter_go_into_the_query_string()
+    {
+        var stub = new StubHandler()
+            .ThenJson(HttpStatusCode.OK, """{"items":[],"next_cursor":null}""")
+            .ThenJson(HttpStatusCode.OK, """{"deleted":2,"more":true}""");
+        var client = Clients.Over(stub);
+        var query = new TaskQuery
+        {
+            Status = TaskState.Completed, Mode = TaskMode.Gpu, Priority = TaskPriority.Low, Worker = "gpupool-1/42",
+            From = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), Search = "50% off", Limit = 5, Cursor = "c",
+        };
+
+        await client.ListAsync(query);
+        var deleted = await client.DeleteFinishedAsync(query, limit: 100);
+
+        Assert.Equal("/tasks?status=completed&mode=gpu&priority=low&worker=gpupool-1%2F42&from=2026-12-01T00%3A00%3A00.0000000%2B00%3A00&q=50%25%20off&limit=5&cursor=c", stub.Sent[0].PathAndQuery);
+        Assert.Equal(HttpMethod.Delete, stub.Sent[1].Method);
+        Assert.Equal("/tasks?status=completed&mode=gpu&priority=low&worker=gpupool-1%2F42&from=2026-12-01T00%3A00%3A00.0000000%2B00%3A00&q=50%25%20off&limit=100", stub.Sent[1].PathAndQuery);
+        Assert.Equal(new TasksDeleted(2, true), deleted);
+    }
+
+    [Fact]
     public async Task Admin_calls_go_to_their_routes_with_snake_case_bodies()
     {
         var key = """{"id":"k-1","name":"ci","tenant":"acme","role":"member","created_at":"2026-12-02T10:00:00+00:00","last_used_at":null,"revoked_at":"2026-12-03T10:00:00+00:00"}""";
