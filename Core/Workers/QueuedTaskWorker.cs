@@ -210,7 +210,7 @@ internal sealed partial class QueuedTaskWorker(
                     await msg.AckAsync(cancellationToken: CancellationToken.None);
                     return;
                 case StartVerdict.Exhausted:
-                    await GiveUpAsync(msg, id, name, $"worker {decision.Holder ?? "(unknown)"} was lost during attempt {decision.Attempt}, the last of {decision.MaxAttempts}", decision.Attempt);
+                    await GiveUpAsync(msg, id, name, $"worker {decision.Holder ?? "(unknown)"} was lost during attempt {decision.Attempt}, the last of {decision.MaxAttempts}", decision.Attempt, decision.Tenant);
                     return;
                 case StartVerdict.Missing:
                     LogUnrecorded(logger, id, name);
@@ -279,7 +279,7 @@ internal sealed partial class QueuedTaskWorker(
             }
             if (recorded && outcome.State == TaskState.Failed)
             {
-                await DeadLetterAsync(msg, name, outcome.Error!, attempt);
+                await DeadLetterAsync(msg, name, outcome.Error!, attempt, decision.Tenant);
                 await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
             }
             else
@@ -296,7 +296,7 @@ internal sealed partial class QueuedTaskWorker(
         }
     }
 
-    private async Task GiveUpAsync(INatsJSMsg<byte[]> msg, Guid id, string name, string error, int attempts)
+    private async Task GiveUpAsync(INatsJSMsg<byte[]> msg, Guid id, string name, string error, int attempts, string? tenant = null)
     {
         if (!await WriteAsync(() => store.FinishAsync(id, TaskState.Failed, null, error, identity.Id, runToken: null, time.GetUtcNow(), CancellationToken.None)))
         {
@@ -306,12 +306,13 @@ internal sealed partial class QueuedTaskWorker(
         }
         LogGivingUp(logger, id, name, error);
         TaskMetrics.RecordFinished(name, registry.Pool, TaskState.Failed);
-        await DeadLetterAsync(msg, name, error, attempts);
+        await DeadLetterAsync(msg, name, error, attempts, tenant);
         await msg.AckTerminateAsync(cancellationToken: CancellationToken.None);
         await AnnounceDoneAsync(id);
     }
 
-    private async Task DeadLetterAsync(INatsJSMsg<byte[]> msg, string name, string error, int attempts)
+    /// <summary>The task's last message, with its error, attempts and tenant (from its row: the queued message does not carry it).</summary>
+    private async Task DeadLetterAsync(INatsJSMsg<byte[]> msg, string name, string error, int attempts, string? tenant)
     {
         var headers = new NatsHeaders();
         foreach (var (key, value) in msg.Headers ?? [])
@@ -320,6 +321,10 @@ internal sealed partial class QueuedTaskWorker(
         }
         headers[TaskHeaders.Error] = error.Length > 1024 ? error[..1024] : error;
         headers[TaskHeaders.Attempts] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (tenant is not null)
+        {
+            headers[TaskHeaders.Tenant] = tenant;
+        }
         var ack = await js.PublishAsync(Subjects.DeadLetter(registry.Pool, name), msg.Data, headers: headers, cancellationToken: CancellationToken.None);
         ack.EnsureSuccess();
         TaskMetrics.RecordDeadLettered(name, registry.Pool);

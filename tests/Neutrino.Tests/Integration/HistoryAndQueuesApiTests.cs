@@ -79,6 +79,8 @@ public sealed class HistoryAndQueuesApiTests(SystemFixture fixture)
         var letter = await FindDeadLetterAsync(dead);
         Assert.NotNull(letter);
         Assert.Contains("planned failure", letter!["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        // Whose task it was, from the task's row (the queued message does not carry it).
+        Assert.Equal((await _admin.GetTaskAsync(dead))!["tenant"]!.GetValue<string>(), letter["tenant"]!.GetValue<string>());
         var sequence = letter["sequence"]!.GetValue<ulong>();
 
         using var member = fixture.System.CreateClient(fixture.SecondApiKey);
