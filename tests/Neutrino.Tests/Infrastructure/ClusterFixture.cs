@@ -18,8 +18,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         System = await NeutrinoSystem.StartAsync(
             NeutrinoSystem.NewDataDirectory(), NeutrinoSystem.QuickFailureDetection,
             "--Neutrino:NatsServers=3", "--Neutrino:GatewayReplicas=2", "--Neutrino:AsyncPoolReplicas=4", "--Neutrino:FastPoolReplicas=1");
-        await System.WaitForHealthyInstancesAsync("gateway");
-        await System.WaitForHealthyInstancesAsync("asyncpool");
+        await System.WaitForHealthyInstancesAsync("gateway", instances: 2);
+        await System.WaitForHealthyInstancesAsync("asyncpool", instances: 4);
         foreach (var gateway in System.Instances("gateway"))
         {
             Gateways[gateway] = System.CreateInstanceClient(gateway);

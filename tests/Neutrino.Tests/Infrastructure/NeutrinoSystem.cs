@@ -243,11 +243,12 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits (bounded) until every instance of <paramref name="resource"/> runs and is healthy, as after a crash and restart.</summary>
-    public async Task WaitForHealthyInstancesAsync(string resource)
+    /// <summary>Waits (bounded) until at least <paramref name="instances"/> instances of <paramref name="resource"/> are known and every one runs and is healthy, as after a start, or a crash and restart.</summary>
+    public async Task WaitForHealthyInstancesAsync(string resource, int instances = 1)
     {
         var deadline = DateTime.UtcNow + InstanceTimeout;
-        while (!Instances(resource).All(instance => _instances.TryGetValue(instance, out var e)
+        // Replicas are reported one by one: until all of them are, "every known one is healthy" says nothing of the rest.
+        while (Instances(resource).Count < instances || !Instances(resource).All(instance => _instances.TryGetValue(instance, out var e)
             && e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
             && PidOf(e) is { } pid && ChildrenOf(pid).Count > 0))
         {
