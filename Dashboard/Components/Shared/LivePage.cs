@@ -29,6 +29,12 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
 
     protected DateTimeOffset? LoadedAt { get; private set; }
 
+    /// <summary>
+    /// Whether a reading has ended. The interactive render starts before its first reading returns (the
+    /// prerendered page is replaced then): until it has, a page says it is reading, not that nothing is there.
+    /// </summary>
+    protected bool Loaded => LoadedAt is not null || LoadProblem is not null;
+
     /// <summary>False while an action waits for its confirmation, so the page does not move under the user.</summary>
     protected virtual bool Live => true;
 
