@@ -60,11 +60,8 @@ internal sealed partial class WorkerLiveness(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private string? Report()
-    {
-        var parts = reports.Select(r => r.ToJson()).OfType<string>().ToList();
-        return parts.Count switch { 0 => null, 1 => parts[0], _ => "[" + string.Join(',', parts) + "]" };
-    }
+    // One report per pool; as with any service, the last registered wins.
+    private string? Report() => reports.LastOrDefault()?.ToJson();
 
     private async Task CancelRequestedAsync(CancellationToken cancellationToken)
     {

@@ -37,7 +37,7 @@ public sealed class GatewayClient(HttpClient http)
     /// One bounded round of <c>DELETE /tasks</c>: finished tasks matching <paramref name="filter"/> (and the
     /// search text <paramref name="q"/>), oldest first. The caller loops while <see cref="TasksDeleted.More"/>.
     /// </summary>
-    public async Task<(TasksDeleted? Value, string? Problem)> DeleteFinishedAsync(Viewer viewer, TaskFilter filter, string? q, CancellationToken cancellationToken)
+    public Task<(TasksDeleted? Value, string? Problem)> DeleteFinishedAsync(Viewer viewer, TaskFilter filter, string? q, CancellationToken cancellationToken)
     {
         var query = new Dictionary<string, string?>
         {
@@ -45,19 +45,7 @@ public sealed class GatewayClient(HttpClient http)
             ["tenant"] = filter.Tenant, ["worker"] = filter.WorkerId, ["q"] = q,
             ["from"] = filter.From?.ToString("O", CultureInfo.InvariantCulture), ["to"] = filter.To?.ToString("O", CultureInfo.InvariantCulture),
         };
-        var path = QueryHelpers.AddQueryString("/tasks", query.Where(p => p.Value is not null));
-        try
-        {
-            using var request = Request(viewer, HttpMethod.Delete, path);
-            using var response = await http.SendAsync(request, cancellationToken);
-            return response.IsSuccessStatusCode
-                ? (await response.Content.ReadFromJsonAsync<TasksDeleted>(Json, cancellationToken), null)
-                : (null, await ProblemAsync(response, cancellationToken));
-        }
-        catch (HttpRequestException ex)
-        {
-            return (null, $"The gateway could not be reached: {ex.Message}");
-        }
+        return ReadAsync<TasksDeleted>(viewer, HttpMethod.Delete, QueryHelpers.AddQueryString("/tasks", query.Where(p => p.Value is not null)), cancellationToken);
     }
 
     public Task<(QueueSnapshot? Value, string? Problem)> QueuesAsync(Viewer viewer, CancellationToken cancellationToken) =>
@@ -80,12 +68,16 @@ public sealed class GatewayClient(HttpClient http)
         return GetAsync<DeadLetterPage>(viewer, $"/admin/dead-letters?{string.Join('&', query)}", cancellationToken);
     }
 
-    private async Task<(T? Value, string? Problem)> GetAsync<T>(Viewer viewer, string path, CancellationToken cancellationToken)
+    private Task<(T? Value, string? Problem)> GetAsync<T>(Viewer viewer, string path, CancellationToken cancellationToken)
+        where T : class => ReadAsync<T>(viewer, HttpMethod.Get, path, cancellationToken);
+
+    /// <summary>A call whose answer has a body: the body read, or the gateway's problem in its own words.</summary>
+    private async Task<(T? Value, string? Problem)> ReadAsync<T>(Viewer viewer, HttpMethod method, string path, CancellationToken cancellationToken)
         where T : class
     {
         try
         {
-            using var request = Request(viewer, HttpMethod.Get, path);
+            using var request = Request(viewer, method, path);
             using var response = await http.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {

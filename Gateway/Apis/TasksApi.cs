@@ -93,26 +93,24 @@ internal static partial class TasksApi
         {
             return TaskProblems.BadRequest($"'limit' must be between 1 and {TasksDeleted.MaxLimit}.");
         }
+        const int Round = 500;
         var wanted = limit ?? TasksDeleted.DefaultLimit;
-        var deleted = 0;
+        var (deleted, more) = (0, true);
         Guid? after = null;
-        var more = false;
-        while (deleted < wanted)
+        while (more && deleted < wanted)
         {
-            // One bounded round: the ids the filter picks, then those still finished deleted under their row locks.
-            var ids = await queries.FinishedIdsAsync(filter, after, Math.Min(500, wanted - deleted) + 1, cancellationToken);
-            more = ids.Count > Math.Min(500, wanted - deleted);
-            var round = more ? ids.Take(ids.Count - 1).ToArray() : [.. ids];
+            // One bounded round: the ids the filter picks (one more says whether more match), then those
+            // still finished deleted under their row locks.
+            var size = Math.Min(Round, wanted - deleted);
+            var ids = await queries.FinishedIdsAsync(filter, after, size + 1, cancellationToken);
+            more = ids.Count > size;
+            var round = ids.Take(size).ToArray();
             if (round.Length == 0)
             {
                 break;
             }
             deleted += await retention.DeleteFinishedAsync(round, cancellationToken);
             after = round[^1];
-            if (!more)
-            {
-                break;
-            }
         }
         if (deleted > 0)
         {

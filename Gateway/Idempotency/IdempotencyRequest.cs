@@ -7,7 +7,7 @@ namespace Neutrino.Gateway.Idempotency;
 /// <summary>An <c>Idempotency-Key</c> as sent, scoped to its caller, with a fingerprint of the request it came with.</summary>
 internal sealed record IdempotencyRequest(string Scope, string RequestHash, string Key)
 {
-    public const string Header = "Idempotency-Key";
+    public const string Header = Core.Messaging.TaskHeaders.IdempotencyKey;
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxLength = 255;
 
