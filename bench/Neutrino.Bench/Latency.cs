@@ -110,6 +110,10 @@ internal static class Latency
             var started = Stopwatch.GetTimestamp();
             using var content = new ByteArrayContent(payload);
             using var submitted = await client.PostAsync("/api/sleep", content);
+            if (submitted.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw new InvalidOperationException($"POST /api/sleep answered {(int)submitted.StatusCode}");
+            }
             using var accepted = JsonDocument.Parse(await submitted.Content.ReadAsByteArrayAsync());
             var id = accepted.RootElement.GetProperty("task_id").GetString();
             string? status;

@@ -13,8 +13,10 @@ var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 await using var target = attach is null ? await BenchTarget.StartAsync() : await BenchTarget.AttachAsync(attach);
 var report = new Report();
 report.Machine();
-// Neutrino__TraceSampling in this program's environment reaches the AppHost it starts.
-report.Add("trace sampling (Neutrino:TraceSampling)", Environment.GetEnvironmentVariable("Neutrino__TraceSampling") ?? "1 (every request traced)");
+// Neutrino__TraceSampling in this program's environment reaches the AppHost it starts; the AppHost
+// gives it to the services as OTEL_TRACES_SAMPLER_ARG, read here from the gateway (an attached system too).
+report.Add("trace sampling (Neutrino:TraceSampling)",
+    ProcessTree.Find("Neutrino.Gateway").Select(pid => ProcessTree.Environment(pid, "OTEL_TRACES_SAMPLER_ARG")).FirstOrDefault(ratio => ratio is not null) ?? "1 (every request traced)");
 if (target.Startup is { } startup)
 {
     report.Add("dotnet run of the AppHost to everything healthy (warm)", $"{startup.TotalSeconds:0.0} s");

@@ -224,18 +224,10 @@ public sealed partial class DashboardTests(SystemFixture fixture) : IAsyncLifeti
         await page.WaitForSelectorAsync("text=need an admin key");
     }
 
-    private static async Task<double> ProgressAsync(IPage page, Func<double, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var text = await page.Locator("[data-progress]").First.InnerTextAsync(new LocatorInnerTextOptions { Timeout = 60_000 });
-            var value = double.Parse(text.TrimEnd('%', ' '), System.Globalization.CultureInfo.InvariantCulture);
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-            await Task.Delay(250);
-        }
-    }
+    private static Task<double> ProgressAsync(IPage page, Func<double, bool> done) =>
+        Eventually.ReadAsync(
+            async () => double.Parse(
+                (await page.Locator("[data-progress]").First.InnerTextAsync(new LocatorInnerTextOptions { Timeout = 60_000 })).TrimEnd('%', ' '),
+                System.Globalization.CultureInfo.InvariantCulture),
+            done, TimeSpan.FromSeconds(60), "the task's progress to move");
 }

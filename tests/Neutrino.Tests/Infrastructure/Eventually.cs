@@ -5,19 +5,22 @@ public static class Eventually
 {
     private static readonly TimeSpan ReadAgainAfter = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Waits until <paramref name="condition"/> holds; fails past <paramref name="bound"/> with <paramref name="what"/>, asked then (it can say the last state seen).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan bound, Func<string> what, TimeSpan? readAgainAfter = null)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what()} (waited {bound})");
+            await Task.Delay(readAgainAfter ?? ReadAgainAfter);
+        }
+    }
+
     /// <summary>Reads until <paramref name="done"/> holds for what was read, and returns it; fails with <paramref name="what"/> and the last reading past <paramref name="bound"/>.</summary>
     public static async Task<T> ReadAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan bound, string what)
     {
-        var deadline = DateTime.UtcNow + bound;
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"{what} within {bound}; last read:\n{value}");
-            await Task.Delay(ReadAgainAfter);
-        }
+        var value = default(T)!;
+        await UntilAsync(async () => done(value = await read()), bound, () => $"{what}; last read:\n{value}\n");
+        return value;
     }
 }

@@ -204,15 +204,8 @@ public sealed class ClusteredJetStreamTests(ClusterFixture fixture, ITestOutputH
 
     private static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => WaitUntilAsync(condition, () => what);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < ClusterTimeout, $"no {what()} within {ClusterTimeout}");
-            await Task.Delay(PollInterval);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> what) =>
+        Eventually.UntilAsync(condition, ClusterTimeout, () => $"no {what()}", PollInterval);
 
     /// <summary>Submits <see cref="Tasks"/> sleep tasks from <see cref="Callers"/> callers while <paramref name="fault"/> runs, then waits for all to end.</summary>
     private async Task<Run> SubmitWhileAsync(Func<Task> fault)
