@@ -252,9 +252,39 @@ public sealed class NeutrinoSystem : IAsyncDisposable
             && e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
             && PidOf(e) is { } pid && ChildrenOf(pid).Count > 0))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"{resource} was not healthy again within {InstanceTimeout}: {DescribeResources()}");
+            if (DateTime.UtcNow > deadline)
+            {
+                var logs = await Task.WhenAll(Instances(resource).Select(async instance => $"--- {instance}, last lines:\n{await LogTailAsync(instance)}"));
+                Assert.Fail($"{resource} was not healthy again within {InstanceTimeout}: {DescribeResources()}\n{string.Join("\n", logs)}");
+            }
             await Task.Delay(PollInterval);
         }
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines an instance wrote to its console, as the Aspire dashboard shows them: what a failure message needs.</summary>
+    public async Task<string> LogTailAsync(string instance, int lines = 40)
+    {
+        var tail = new Queue<string>();
+        // The backlog comes first, in batches; the watch then waits for new lines, so it is cut short.
+        using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (var batch in _app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(instance).WithCancellation(enough.Token))
+            {
+                foreach (var line in batch)
+                {
+                    tail.Enqueue(line.Content);
+                    if (tail.Count > lines)
+                    {
+                        tail.Dequeue();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (enough.IsCancellationRequested)
+        {
+        }
+        return string.Join("\n", tail);
     }
 
     /// <summary>Every process the system's servers and services run now, <c>dotnet run</c> and the services under it included.</summary>
@@ -367,5 +397,11 @@ public sealed class NeutrinoSystem : IAsyncDisposable
     }
 
     private string DescribeResources() => string.Join("; ", _instances.Values.OrderBy(e => e.ResourceId, StringComparer.Ordinal)
-        .Select(e => $"{e.ResourceId} {e.Snapshot.State?.Text} {e.Snapshot.HealthStatus}"));
+        .Select(e => $"{e.ResourceId} {e.Snapshot.State?.Text} {e.Snapshot.HealthStatus}{UnhealthyReports(e)}"));
+
+    /// <summary>What each failing health check of an instance last said, e.g. " (asyncpool-ready: ...)".</summary>
+    private static string UnhealthyReports(ResourceEvent e) =>
+        e.Snapshot.HealthReports.Where(r => r.Status is not Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy).ToList() is { Count: > 0 } failing
+            ? $" ({string.Join(", ", failing.Select(r => $"{r.Name}: {r.Description ?? r.ExceptionText?.Split('\n')[0] ?? r.Status?.ToString()}"))})"
+            : "";
 }
