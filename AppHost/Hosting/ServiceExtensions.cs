@@ -11,8 +11,36 @@ internal static class ServiceExtensions
     public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name)
+            .WithBuiltExecutable()
             .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString | ReferenceEnvironmentInjectionFlags.ServiceDiscovery)
             .WithTraceSampling();
+
+    /// <summary>
+    /// Run here, the project's own executable from its build, as a deployment runs it, instead of
+    /// Aspire's default of <c>dotnet run --no-build</c>: that stays resident as the service's parent
+    /// (about 140 MB each, for the whole run) and evaluates the project with MSBuild every time it starts
+    /// one, 2 s of CPU per instance when eight start at once on two cores. <c>dotnet run --project
+    /// AppHost</c> has built every project before the AppHost starts. A project not built where the
+    /// solution builds (say, by an IDE of its own) keeps Aspire's way.
+    /// </summary>
+    private static IResourceBuilder<ProjectResource> WithBuiltExecutable(this IResourceBuilder<ProjectResource> builder)
+    {
+        if (!builder.ApplicationBuilder.ExecutionContext.IsRunMode
+            || typeof(ServiceExtensions).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+                .OfType<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Neutrino.OutputPath")?.Value is not { Length: > 0 } outputPath)
+        {
+            return builder;
+        }
+        var projectDirectory = Path.GetDirectoryName(builder.Resource.GetProjectMetadata().ProjectPath)!;
+        var output = Path.Combine(projectDirectory, outputPath.Replace('\\', '/'));
+        // The project's own runtimeconfig names its executable; its dependencies bring none.
+        if ((Directory.Exists(output) ? Directory.GetFiles(output, "*.runtimeconfig.json") : []) is not [var runtimeConfig]
+            || runtimeConfig[..^".runtimeconfig.json".Length] is var executable && !File.Exists(executable))
+        {
+            return builder;
+        }
+        return builder.WithAnnotation(new ExecutableAnnotation { Command = executable, WorkingDirectory = projectDirectory }, ResourceAnnotationMutationBehavior.Replace);
+    }
 
     /// <summary>
     /// <c>Neutrino:TraceSampling</c>: the share of requests traced, 0 to 1. At 1 (the default) every

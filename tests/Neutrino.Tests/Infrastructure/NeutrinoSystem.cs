@@ -208,19 +208,13 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         [.. _instances.Values.Where(e => e.Resource.Name == resource).Select(e => e.ResourceId).Order(StringComparer.Ordinal)];
 
     /// <summary>
-    /// The process an instance runs now (a restart makes a new one): the server's for an executable;
-    /// for a project, the service's own, which Aspire starts through <c>dotnet run</c> (the process DCP reports).
+    /// The process an instance runs now (a restart makes a new one), as DCP reports it: the server's for
+    /// an executable, the service's own executable for a project (the AppHost runs no <c>dotnet run</c> in between).
     /// </summary>
-    public int ProcessId(string instance)
-    {
-        if (!_instances.TryGetValue(instance, out var current) || PidOf(current) is not { } pid)
-        {
-            throw new InvalidOperationException($"{instance} has no process now.");
-        }
-        return current.Resource is ProjectResource
-            ? ChildrenOf(pid).SingleOrDefault() is var child and > 0 ? child : throw new InvalidOperationException($"{instance} has not started its service yet.")
-            : pid;
-    }
+    public int ProcessId(string instance) =>
+        _instances.TryGetValue(instance, out var current) && PidOf(current) is { } pid
+            ? pid
+            : throw new InvalidOperationException($"{instance} has no process now.");
 
     /// <summary>As <see cref="ProcessId"/>, waiting (bounded) while the instance is being started again.</summary>
     public async Task<int> ProcessIdAsync(string instance)
@@ -250,7 +244,7 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         // Replicas are reported one by one: until all of them are, "every known one is healthy" says nothing of the rest.
         while (Instances(resource).Count < instances || !Instances(resource).All(instance => _instances.TryGetValue(instance, out var e)
             && e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
-            && PidOf(e) is { } pid && ChildrenOf(pid).Count > 0))
+            && PidOf(e) is not null))
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -287,7 +281,7 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         return string.Join("\n", tail);
     }
 
-    /// <summary>Every process the system's servers and services run now, <c>dotnet run</c> and the services under it included.</summary>
+    /// <summary>Every process the system's servers and services run now, with their children (PostgreSQL's backends).</summary>
     public IReadOnlyList<int> ProcessIds() =>
         [.. _instances.Values.Where(e => e.Resource is ExecutableResource or ProjectResource && e.Snapshot.State?.Text == KnownResourceStates.Running)
             .Select(PidOf).OfType<int>().SelectMany(pid => ChildrenOf(pid).Prepend(pid))];

@@ -37,7 +37,7 @@ public sealed class AppHostLifecycleTests
                 Assert.Equal("completed", (await client.GetTaskAsync(id))!.Status());
 
                 Assert.NotEqual(crashed, first.ProcessId(gateway));
-                // postgres and its backends, nats; fastpool, asyncpool, gpupool, gateway and dashboard, each under its dotnet run.
+                // postgres and its backends, nats; fastpool, asyncpool, gpupool, gateway and dashboard.
                 // The migrations and the models have finished.
                 processes = first.ProcessIds();
                 commandLines = processes.ToDictionary(pid => pid, pid => File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '));
