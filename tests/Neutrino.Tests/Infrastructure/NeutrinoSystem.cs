@@ -237,21 +237,73 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits (bounded) until at least <paramref name="instances"/> instances of <paramref name="resource"/> are known and every one runs and is healthy, as after a start, or a crash and restart.</summary>
+    /// <summary>
+    /// Waits (bounded) until at least <paramref name="instances"/> instances of <paramref name="resource"/>
+    /// are known and every one runs, is healthy to Aspire, and answers 200 on its own <c>/health</c>, as
+    /// after a start, or a crash and restart. Aspire's health of a resource with replicas is one probe
+    /// through DCP's proxy, which reaches one replica at a time: it alone does not say that each is ready.
+    /// </summary>
     public async Task WaitForHealthyInstancesAsync(string resource, int instances = 1)
     {
         var deadline = DateTime.UtcNow + InstanceTimeout;
         // Replicas are reported one by one: until all of them are, "every known one is healthy" says nothing of the rest.
-        while (Instances(resource).Count < instances || !Instances(resource).All(instance => _instances.TryGetValue(instance, out var e)
-            && e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
-            && PidOf(e) is not null))
+        while (Instances(resource).Count < instances || !await AllReadyAsync(Instances(resource)))
         {
             if (DateTime.UtcNow > deadline)
             {
-                var logs = await Task.WhenAll(Instances(resource).Select(async instance => $"--- {instance}, last lines:\n{await LogTailAsync(instance)}"));
-                Assert.Fail($"{resource} was not healthy again within {InstanceTimeout}: {DescribeResources()}\n{string.Join("\n", logs)}");
+                var each = await Task.WhenAll(Instances(resource).Select(async instance =>
+                    $"--- {instance}: its own /health {await OwnHealthAsync(instance)}; last lines:\n{await LogTailAsync(instance)}"));
+                Assert.Fail($"{resource} was not healthy again within {InstanceTimeout}: {DescribeResources()}\n{string.Join("\n", each)}");
             }
             await Task.Delay(PollInterval);
+        }
+    }
+
+    private async Task<bool> AllReadyAsync(IReadOnlyList<string> instances)
+    {
+        foreach (var instance in instances)
+        {
+            if (!_instances.TryGetValue(instance, out var e) || e.Snapshot.State?.Text != KnownResourceStates.Running
+                || e.Snapshot.HealthStatus != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+                || e.Resource is ProjectResource && await OwnHealthAsync(instance) != "200")
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// What the instance's own <c>/health</c> answers, at the address the AppHost gave its process
+    /// (<c>ASPNETCORE_URLS</c>), past any proxy: "200", another status, or why there was no answer.
+    /// </summary>
+    public async Task<string> OwnHealthAsync(string instance)
+    {
+        int pid;
+        string? urls;
+        try
+        {
+            pid = ProcessId(instance);
+            urls = File.ReadAllText($"/proc/{pid}/environ").Split('\0')
+                .FirstOrDefault(v => v.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal))?["ASPNETCORE_URLS=".Length..];
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            return $"not asked ({ex.Message})";
+        }
+        if (urls?.Split(';')[0] is not { Length: > 0 } url)
+        {
+            return "not asked (no ASPNETCORE_URLS)";
+        }
+        using var probe = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            using var answer = await probe.GetAsync("/health");
+            return ((int)answer.StatusCode).ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return $"no answer ({ex.Message})";
         }
     }
 
