@@ -70,6 +70,10 @@ public static class Extensions
                     .AddHttpClientInstrumentation()
                     .AddSource("Npgsql"))
                 .UseOtlpExporter();
+            if (TraceSampling.FromConfiguration(builder.Configuration) is { } sampler)
+            {
+                telemetry.WithTracing(tracing => tracing.SetSampler(sampler));
+            }
         }
         return builder;
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 
 namespace Neutrino.AppHost.Hosting;
 
@@ -43,24 +44,36 @@ internal static class ServiceExtensions
     }
 
     /// <summary>
-    /// <c>Neutrino:TraceSampling</c>: the share of requests traced, 0 to 1. At 1 (the default) every
-    /// request and task is a trace in the Aspire dashboard, as Aspire does. Below 1 a request is traced
-    /// with that probability, and everything it causes follows its decision (OpenTelemetry's
-    /// <c>parentbased_traceidratio</c>), for load where recording every span would cost more than the work.
+    /// Which requests are traced, passed to every service (ServiceDefaults' <c>TraceSampling</c> decides there):
+    /// <c>Neutrino:TraceSampling</c>, the share of requests traced, 0 to 1 (1, the default: every one), and
+    /// <c>Neutrino:TraceRateLimit</c>, at most this many new traces a second in each service instance
+    /// (<see cref="DefaultTraceRateLimit"/> by default, 0 for no bound). A developer's requests are all
+    /// traced, as Aspire does; under load, recording and shipping every span to the Aspire dashboard
+    /// would cost more than the work (a quarter of the throughput on two cores), and the dashboard keeps
+    /// only its last 10,000 traces anyway. Everything a traced request causes is traced with it.
     /// </summary>
     private static IResourceBuilder<ProjectResource> WithTraceSampling(this IResourceBuilder<ProjectResource> builder)
     {
-        var ratio = builder.ApplicationBuilder.Configuration.GetValue("Neutrino:TraceSampling", 1.0);
+        var configuration = builder.ApplicationBuilder.Configuration;
+        var ratio = configuration.GetValue("Neutrino:TraceSampling", 1.0);
         if (ratio is < 0 or > 1)
         {
-            throw new DistributedApplicationException($"Neutrino:TraceSampling must be between 0 and 1, not {ratio.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+            throw new DistributedApplicationException($"Neutrino:TraceSampling must be between 0 and 1, not {ratio.ToString(CultureInfo.InvariantCulture)}.");
         }
-        return ratio >= 1 || builder.ApplicationBuilder.ExecutionContext.IsPublishMode
+        var perSecond = configuration.GetValue("Neutrino:TraceRateLimit", DefaultTraceRateLimit);
+        if (perSecond < 0)
+        {
+            throw new DistributedApplicationException($"Neutrino:TraceRateLimit must be 0 (no bound) or more, not {perSecond}.");
+        }
+        return builder.ApplicationBuilder.ExecutionContext.IsPublishMode
             ? builder
             : builder
-                .WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
-                .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                .WithEnvironment("Neutrino__Tracing__SampleRatio", ratio.ToString(CultureInfo.InvariantCulture))
+                .WithEnvironment("Neutrino__Tracing__MaxTracesPerSecond", perSecond.ToString(CultureInfo.InvariantCulture));
     }
+
+    /// <summary>New traces a second each service instance starts at most, unless <c>Neutrino:TraceRateLimit</c> says otherwise.</summary>
+    public const int DefaultTraceRateLimit = 20;
 
     /// <summary>
     /// An http endpoint the service binds itself, with no DCP proxy in front (run here, on a free port):

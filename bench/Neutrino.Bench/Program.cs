@@ -13,10 +13,18 @@ var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 await using var target = attach is null ? await BenchTarget.StartAsync() : await BenchTarget.AttachAsync(attach);
 var report = new Report();
 report.Machine();
-// Neutrino__TraceSampling in this program's environment reaches the AppHost it starts; the AppHost
-// gives it to the services as OTEL_TRACES_SAMPLER_ARG, read here from the gateway (an attached system too).
-report.Add("trace sampling (Neutrino:TraceSampling)",
-    ProcessTree.Find("Neutrino.Gateway").Select(pid => ProcessTree.Environment(pid, "OTEL_TRACES_SAMPLER_ARG")).FirstOrDefault(ratio => ratio is not null) ?? "1 (every request traced)");
+// Neutrino__TraceSampling and Neutrino__TraceRateLimit in this program's environment reach the AppHost it
+// starts; the AppHost gives them to the services as Neutrino__Tracing__*, read here from the gateway (an
+// attached system too).
+var gateway = ProcessTree.Find("Neutrino.Gateway").FirstOrDefault();
+string? GatewaySetting(string name) => gateway == 0 ? null : ProcessTree.Environment(gateway, name);
+report.Add("traces (Neutrino:TraceSampling, Neutrino:TraceRateLimit)",
+    (GatewaySetting("Neutrino__Tracing__SampleRatio"), GatewaySetting("Neutrino__Tracing__MaxTracesPerSecond")) switch
+    {
+        (null, null) => "OpenTelemetry's default (every request)",
+        (var ratio, null or "0") => $"share {ratio ?? "1"}, no bound a second",
+        (var ratio, var perSecond) => $"share {ratio ?? "1"}, at most {perSecond} new a second per service instance",
+    });
 if (target.Startup is { } startup)
 {
     report.Add("dotnet run of the AppHost to everything healthy (warm)", $"{startup.TotalSeconds:0.0} s");

@@ -42,6 +42,7 @@ internal static class Throughput
         {
             (await Cost.TakeAsync(target)).Report(report, before, tasks, $"{concurrency} callers");
             peak!.Report(report, "under the throughput run (peak)");
+            report.Add($"tasks with a recorded trace, {concurrency} callers", $"{await TracedAsync(target, since)} of {tasks}");
         }
         return rate;
     }
@@ -73,6 +74,18 @@ internal static class Throughput
             $"queued no-op in batches of {batch}, {tasks} tasks, {concurrency} callers",
             string.Create(CultureInfo.InvariantCulture, $"{tasks / submitted.TotalSeconds:0} submitted/s, {rate:0} completed/s ({rate / pgbench:0.00} of pgbench)"));
         return rate;
+    }
+
+    /// <summary>How many no-op tasks created since then have a trace (their <c>trace_id</c>: the gateway recorded its request's trace).</summary>
+    private static async Task<long> TracedAsync(BenchTarget target, DateTimeOffset since)
+    {
+        await using var connection = new NpgsqlConnection(target.TasksConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(trace_id) FROM tasks WHERE name = 'sleep' AND created_at >= $1", connection)
+        {
+            Parameters = { new() { Value = since } },
+        };
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     /// <summary>Waits until <paramref name="tasks"/> no-op tasks created since then are completed in the history.</summary>

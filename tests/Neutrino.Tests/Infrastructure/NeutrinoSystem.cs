@@ -82,6 +82,9 @@ public sealed class NeutrinoSystem : IAsyncDisposable
         [
             $"--Neutrino:DataDir={dataDirectory}", "--Neutrino:GatewayPort=0", "--Neutrino:DashboardPort=0",
             $"--Neutrino:ModelsDir={SharedModelsDirectory}", $"--Neutrino:Auth:BootstrapKey={apiKey}",
+            // Every request traced, however many test classes submit at once: tests assert each task's trace.
+            // The default bound on new traces a second is the unit tests' (TraceSamplingTests).
+            "--Neutrino:TraceRateLimit=0",
         ];
         if (withAspireDashboard)
         {
