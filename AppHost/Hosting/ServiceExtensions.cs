@@ -14,7 +14,8 @@ internal static class ServiceExtensions
         builder.AddProject<TProject>(name)
             .WithBuiltExecutable()
             .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString | ReferenceEnvironmentInjectionFlags.ServiceDiscovery)
-            .WithTraceSampling();
+            .WithTraceSampling()
+            .WithMetricExportInterval();
 
     /// <summary>
     /// Run here, the project's own executable from its build, as a deployment runs it, instead of
@@ -70,6 +71,24 @@ internal static class ServiceExtensions
             : builder
                 .WithEnvironment("Neutrino__Tracing__SampleRatio", ratio.ToString(CultureInfo.InvariantCulture))
                 .WithEnvironment("Neutrino__Tracing__MaxTracesPerSecond", perSecond.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// <c>Neutrino:MetricExportSeconds</c>: how often each service sends its metrics to the Aspire
+    /// dashboard (5 by default). Aspire asks for every second, which cost the idle system a tenth of a
+    /// core (eight services, each exporting every instrument, and the dashboard ingesting them); at 5 s
+    /// the dashboard's charts move in 5 s steps. <c>/metrics</c> is read when scraped, unaffected.
+    /// </summary>
+    private static IResourceBuilder<ProjectResource> WithMetricExportInterval(this IResourceBuilder<ProjectResource> builder)
+    {
+        var seconds = builder.ApplicationBuilder.Configuration.GetValue("Neutrino:MetricExportSeconds", 5.0);
+        if (seconds is not (>= 0.1 and <= 3600))
+        {
+            throw new DistributedApplicationException($"Neutrino:MetricExportSeconds must be from 0.1 to 3600, not {seconds.ToString(CultureInfo.InvariantCulture)}.");
+        }
+        return builder.ApplicationBuilder.ExecutionContext.IsPublishMode
+            ? builder
+            : builder.WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", ((int)Math.Round(seconds * 1000)).ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>New traces a second each service instance starts at most, unless <c>Neutrino:TraceRateLimit</c> says otherwise.</summary>
