@@ -59,7 +59,7 @@ public sealed partial class TaskStoreMigrator(
             // The usual case, every start after the first: this build's latest migration is there, and
             // EF need not build its model to say so (a second of CPU, while the services wait).
             // Migrations here are one line, each after the one before, so the latest implies the rest.
-            if (await HasLatestMigrationAsync(connection, cancellationToken))
+            if (await TaskStoreSchema.HasLatestMigrationAsync(connection, cancellationToken))
             {
                 LogCurrent(logger, TaskStoreSchema.LatestMigration);
                 return;
@@ -81,22 +81,6 @@ public sealed partial class TaskStoreMigrator(
             await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", connection);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
-    }
-
-    private static async Task<bool> HasLatestMigrationAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        // A new database has no history table: asked first, so that PostgreSQL logs no error for it.
-        await using (var exists = new NpgsqlCommand("""SELECT to_regclass('"__EFMigrationsHistory"') IS NOT NULL""", connection))
-        {
-            if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                return false;
-            }
-        }
-        await using var applied = new NpgsqlCommand(
-            """SELECT EXISTS (SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = $1)""", connection);
-        applied.Parameters.Add(new NpgsqlParameter { Value = TaskStoreSchema.LatestMigration });
-        return await applied.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     /// <summary>Connects to the server's maintenance database with the same credentials and creates the task store's.</summary>

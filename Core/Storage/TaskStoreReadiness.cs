@@ -9,7 +9,6 @@ namespace Neutrino.Core.Storage;
 /// </summary>
 internal sealed class TaskStoreReadiness(NpgsqlDataSource dataSource) : IHealthCheck
 {
-    private const string UndefinedTable = "42P01";
     private volatile bool _migrated;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -20,16 +19,11 @@ internal sealed class TaskStoreReadiness(NpgsqlDataSource dataSource) : IHealthC
         }
         try
         {
-            await using var command = dataSource.CreateCommand("""SELECT EXISTS (SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = $1)""");
-            command.Parameters.Add(new NpgsqlParameter { Value = TaskStoreSchema.LatestMigration });
-            _migrated = await command.ExecuteScalarAsync(cancellationToken) is true;
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            _migrated = await TaskStoreSchema.HasLatestMigrationAsync(connection, cancellationToken);
             return _migrated
                 ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy($"The task store is not migrated to {TaskStoreSchema.LatestMigration} yet.");
-        }
-        catch (PostgresException ex) when (ex.SqlState == UndefinedTable)
-        {
-            return HealthCheckResult.Unhealthy("The task store has no schema yet: the migrations have not run.");
+                : HealthCheckResult.Unhealthy($"The task store is not migrated to {TaskStoreSchema.LatestMigration} yet: the migrations step has not finished.");
         }
         catch (NpgsqlException ex)
         {

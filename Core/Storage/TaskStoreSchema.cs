@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql;
 
 namespace Neutrino.Core.Storage;
 
@@ -20,4 +21,23 @@ public static class TaskStoreSchema
         .Select(type => type.GetCustomAttribute<MigrationAttribute>()?.Id)
         .OfType<string>()
         .Max(StringComparer.Ordinal)!;
+
+    /// <summary>
+    /// Whether the database has <see cref="LatestMigration"/>. A new database has no history table
+    /// and has not; that is asked first, so that PostgreSQL logs no error for it.
+    /// </summary>
+    public static async Task<bool> HasLatestMigrationAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var history = new NpgsqlCommand("""SELECT to_regclass('"__EFMigrationsHistory"') IS NOT NULL""", connection))
+        {
+            if (await history.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                return false;
+            }
+        }
+        await using var applied = new NpgsqlCommand(
+            """SELECT EXISTS (SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = $1)""", connection);
+        applied.Parameters.Add(new NpgsqlParameter { Value = LatestMigration });
+        return await applied.ExecuteScalarAsync(cancellationToken) is true;
+    }
 }
