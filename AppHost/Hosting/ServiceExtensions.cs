@@ -157,10 +157,10 @@ internal static class ServiceExtensions
     }
 
     /// <summary>
-    /// Ready when <paramref name="path"/> of its http endpoint answers 200, asked every second until
-    /// it does. Like Aspire's <c>WithHttpHealthCheck</c>, but each probe gives up after two seconds: a
-    /// probe through DCP's proxy to a replica that is not listening yet waits otherwise for the
-    /// client's own timeout, and everything that waits for the service waits with it.
+    /// Ready when <paramref name="path"/> of its http endpoint answers 200, asked every 200 ms until it
+    /// does (<see cref="StartupProbe"/>). Like Aspire's <c>WithHttpHealthCheck</c>, but each probe gives
+    /// up after two seconds: a probe through DCP's proxy to a replica that is not listening yet waits
+    /// otherwise for the client's own timeout, and everything that waits for the service waits with it.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithReadinessProbe(this IResourceBuilder<ProjectResource> builder, string path = "/health")
     {
@@ -176,6 +176,7 @@ internal static class ServiceExtensions
             options => options.AddUri(uri ?? throw new DistributedApplicationException($"{builder.Resource.Name} has no endpoint yet.")).UseTimeout(ProbeTimeout),
             name: key,
             timeout: ProbeTimeout);
+        builder.ApplicationBuilder.Services.AddStartupProbe(key);
         return builder.WithHealthCheck(key);
     }
 

@@ -26,6 +26,7 @@ internal static class PostgresExtensions
         builder.Services.AddHealthChecks().AddNpgSql(
             _ => resource.ConnectionStringExpression.GetValueAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()!,
             name: healthCheck);
+        builder.Services.AddStartupProbe(healthCheck);
 
         var serverBuilder = builder.AddResource(resource)
             // No proxy: every service's connections go straight to the server.
