@@ -7,9 +7,9 @@ namespace Neutrino.AppHost.Hosting;
 /// Kubernetes's startup probe for Aspire's health checks. Aspire checks a resource that is not healthy
 /// yet after 1, 2, 3, 4 and then every 5 s, so a service ready just after a check is seen up to 5 s
 /// late, and everything that waits for it (the migrations for PostgreSQL, the start-up summary for
-/// every service) waits that long too. Wrapped here, a check that has not passed since it last failed
-/// asks again every <see cref="Period"/> for up to <see cref="Window"/> before it answers, so readiness
-/// is seen within a period. A check that passed answers its first probe, so a service that stops
+/// every service) waits that long too. Wrapped here, a check that did not pass on its last run (or has
+/// never run) asks again every <see cref="Period"/> for up to <see cref="Window"/> before it answers,
+/// so readiness is seen within a period. A check that passed answers its first probe, so a service that stops
 /// answering is reported at once, as before; only its recovery is polled for.
 /// </summary>
 internal static class StartupProbe
